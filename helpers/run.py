@@ -1,0 +1,322 @@
+"""Execute notebooks with papermill: in parallel, incrementally, atomically, over IPC.
+
+``python -m helpers.run`` (what ``make`` calls) runs every registered notebook that changed since
+its last successful run, in reading-order dependencies, on as many kernels as there are cores,
+from one process so the ~3 s import of nbformat/papermill is paid once. Each notebook executes
+into a temporary file; only a successful, normalised result replaces the committed notebook
+(``os.replace`` is atomic), so an interrupted or failed run never damages it. A failed copy is
+kept under ``build/failed/`` and its path printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from helpers import notebooks, paths
+
+STAMPS = paths.BUILD / "stamps"
+FAILED = paths.BUILD / "failed"
+DEFAULT_TIMEOUT = 300  # seconds per cell; the slowest cell here takes about 2 s
+
+
+class RunError(RuntimeError):
+    """A notebook failed: names the notebook, the cell and what went wrong."""
+
+
+# --- determinism -------------------------------------------------------------------------
+
+
+def normalise(nb):
+    """Strip what changes from run to run: papermill and timing metadata, random cell ids."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:02d}"
+        for key in ("papermill", "execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                output.get("metadata", {}).pop("execution", None)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def write_notebook(nb, target: Path) -> None:
+    """Write with a fixed layout (what Jupyter itself writes) and a trailing newline."""
+    import nbformat
+
+    target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+# --- incremental runs --------------------------------------------------------------------
+
+
+def fingerprint(nb: notebooks.Notebook) -> str:
+    """Hash of what a notebook's output depends on: its cells, its data, helpers, the lock."""
+    digest = hashlib.sha256()
+    cells = json.loads(nb.path.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:  # outputs excluded: executing must not invalidate the stamp
+        tags = cell.get("metadata", {}).get("tags", [])
+        digest.update(json.dumps([cell["cell_type"], cell["source"], tags]).encode())
+    inputs = [*nb.inputs(), *sorted((paths.ROOT / "helpers").glob("*.py"))]
+    inputs.append(paths.ROOT / "requirements.txt")
+    for path in inputs:
+        digest.update(paths.relative(path).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _stamp_text(nb: notebooks.Notebook) -> str:
+    # inputs, plus the executed file itself: a notebook edited or cleared since is rerun
+    return f"{fingerprint(nb)}\n{hashlib.sha256(nb.path.read_bytes()).hexdigest()}\n"
+
+
+def up_to_date(nb: notebooks.Notebook) -> bool:
+    stamp = STAMPS / f"{nb.name}.sha256"
+    return stamp.exists() and stamp.read_text() == _stamp_text(nb)
+
+
+def mark_done(nb: notebooks.Notebook) -> None:
+    STAMPS.mkdir(parents=True, exist_ok=True)
+    (STAMPS / f"{nb.name}.sha256").write_text(_stamp_text(nb))
+
+
+# --- execution ---------------------------------------------------------------------------
+
+
+def _ipc_kernel_manager(workdir: Path):
+    """A kernel manager that talks over Unix sockets in ``workdir``: no TCP port is opened."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum, default
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("connection_file")
+        def _connection_file_default(self):
+            # one folder per kernel: ipc socket names derive from the connection file
+            return str(Path(tempfile.mkdtemp(prefix="k", dir=workdir)) / "kernel.json")
+
+        @default("ip")
+        def _ip_default(self):
+            return os.path.splitext(self.connection_file)[0] + "-ipc"
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            # the same kernel, minus ipykernel's loopback TCP pipe for forked subprocesses
+            cmd = super().format_kernel_cmd(extra_arguments)
+            return [("helpers.kernel" if part == "ipykernel_launcher" else part) for part in cmd]
+
+    return IPCKernelManager
+
+
+def _kernel_environment() -> None:
+    """Kernels inherit this process's environment: make them deterministic and quiet."""
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's stderr warning on 3.11
+    bindir = str(Path(sys.executable).parent)  # the kernelspec runs `python` from PATH
+    if not os.environ.get("PATH", "").startswith(bindir + os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def execute(
+    nb: notebooks.Notebook | str | Path,
+    *,
+    parameters: dict | None = None,
+    output: Path | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
+    workdir: Path | None = None,
+) -> Path:
+    """Run one notebook; write the normalised result to ``output`` (default: in place).
+
+    The result is written to a temporary file first and moved into place only on success.
+    """
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = nb.path if isinstance(nb, notebooks.Notebook) else Path(nb)
+    name = source.stem
+    target = Path(output) if output else source
+    target.parent.mkdir(parents=True, exist_ok=True)
+    own_workdir = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="run-")) if own_workdir else Path(workdir)
+    tmp = workdir / f"{name}.ipynb"
+    current = {"index": None}
+
+    def on_cell_start(cell, cell_index):
+        current["index"] = cell_index
+
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(tmp),
+            parameters=parameters or None,
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            kernel_manager_class=_ipc_kernel_manager(workdir),
+            on_cell_start=on_cell_start,
+        )
+    except BaseException as exc:
+        detail = _describe_failure(exc, current["index"], PapermillExecutionError)
+        kept = _keep_failed(tmp, name)
+        where = f"; the failed copy is at {kept}" if kept else ""
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise RunError(f"{name}: {detail}{where}. The committed notebook is unchanged.") from None
+    else:
+        result = normalise(nbformat.read(tmp, as_version=4))
+        staged = target.with_name(f".{target.name}.tmp")
+        write_notebook(result, staged)
+        os.replace(staged, target)
+    finally:
+        if own_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return target
+
+
+def _describe_failure(exc: BaseException, cell_index, execution_error) -> str:
+    if isinstance(exc, execution_error):
+        return f"cell {exc.cell_index} (execution count {exc.exec_count}) raised {exc.ename}: " + (
+            exc.evalue.strip()
+        )
+    cell = f"cell {cell_index}" if cell_index is not None else "before the first cell"
+    kind = type(exc).__name__
+    if kind == "CellTimeoutError":
+        return f"{cell} timed out: {str(exc).splitlines()[0]}"
+    if kind == "DeadKernelError":
+        return f"the kernel died while running {cell}"
+    return f"{kind} while running {cell}: {exc}"
+
+
+def _keep_failed(tmp: Path, name: str) -> str | None:
+    if not tmp.exists():
+        return None
+    FAILED.mkdir(parents=True, exist_ok=True)
+    kept = FAILED / f"{name}.ipynb"
+    shutil.copyfile(tmp, kept)
+    return paths.relative(kept)
+
+
+def plan(names=None, force: bool = False) -> list[notebooks.Notebook]:
+    """The notebooks to run, in reading order (dependencies are honoured by ``run_all``)."""
+    chosen = [notebooks.by_name(n) for n in names] if names else list(notebooks.existing())
+    if force:
+        return chosen
+    stale = [nb for nb in chosen if not up_to_date(nb)]
+    # A notebook waiting on one that reruns must rerun too: its inputs will change.
+    stale_names = {nb.name for nb in stale}
+    for nb in chosen:
+        if nb.name not in stale_names and stale_names & set(nb.after):
+            stale.append(nb)
+            stale_names.add(nb.name)
+    return [nb for nb in chosen if nb.name in stale_names]
+
+
+def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TIMEOUT) -> None:
+    """Run notebooks on ``jobs`` kernels at once, each after those it depends on."""
+    if not todo:
+        print("All notebooks are up to date.")
+        return
+    from helpers import data  # pandas: imported only when there is work
+
+    data.validate_all()  # a corrupted file stops the run before any kernel starts
+    _kernel_environment()
+    pending = {nb.name: nb for nb in todo}
+    running = {}
+    workdir = Path(tempfile.mkdtemp(prefix="menju-run-"))
+    errors, failed = [], set()
+    start = time.perf_counter()
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            while pending or running:
+                ready = [
+                    nb
+                    for nb in pending.values()
+                    if not (set(nb.after) & (set(pending) | set(running) | failed))
+                ]
+                for nb in ready:
+                    if len(running) >= jobs:
+                        break
+                    del pending[nb.name]
+                    running[pool.submit(_timed, nb, timeout, workdir)] = nb
+                if not running:  # only blocked notebooks left: a dependency failed
+                    for nb in pending.values():
+                        errors.append(f"{nb.name}: not run, a notebook it depends on failed")
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    nb = running.pop(future)
+                    try:
+                        seconds = future.result()
+                        mark_done(nb)
+                        print(f"ran {nb.name} in {seconds:.1f} s", flush=True)
+                    except RunError as exc:
+                        errors.append(str(exc))
+                        print(f"FAILED {exc}", file=sys.stderr, flush=True)
+                        failed.add(nb.name)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(
+        f"{len(todo) - len(errors)} of {len(todo)} notebooks ran in "
+        f"{time.perf_counter() - start:.1f} s on {jobs} kernels",
+        flush=True,
+    )
+    if errors:
+        raise RunError("\n".join(errors))
+
+
+def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path) -> float:
+    start = time.perf_counter()
+    execute(nb, timeout=timeout, workdir=workdir)
+    return time.perf_counter() - start
+
+
+def _stop_children(signum, frame):
+    """On SIGINT/SIGTERM: kill kernels and leave; committed notebooks were never touched."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        child.kill()
+    print(
+        f"\nInterrupted (signal {signum}); committed notebooks are unchanged.",
+        file=sys.stderr,
+        flush=True,
+    )
+    os._exit(128 + signum)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.run", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("names", nargs="*", help="notebooks to run (default: every stale one)")
+    parser.add_argument("--force", action="store_true", help="run even if up to date")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="kernels at once")
+    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    args = parser.parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_children)
+        signal.signal(signal.SIGINT, _stop_children)
+    try:
+        run_all(plan(args.names, args.force), max(1, args.jobs), args.timeout)
+    except (RunError, KeyError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Notebooks run with non-default parameters, reject bad ones, and nbval catches edits.
+
+nbval itself (``make test`` passes ``--nbval``) re-executes every committed notebook and compares
+each stored output. The tests here check what nbval does not: other parameters, bad input, and
+that nbval really fails when an output is edited. One class per notebook lets pytest-xdist
+(``--dist loadscope``) give each notebook its own worker and kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import notebooks, paths, run
+
+# Non-default parameters per notebook, chosen to exercise a different verdict path.
+OTHER_PARAMETERS = {
+    "00_audit_report": {"max_quote_chars": 40},
+    "01_introduction": {"tolerance": 0.2, "sum_tolerance": 0.05},
+    "02_historical_perspective": {"tolerance": 0.1},
+    "03_international_activities": {"tolerance": 0.1},
+    "04_impact_of_globalization": {"tolerance": 0.1},
+    "05_external_cross_checks": {"tolerance": 0.1},
+}
+
+
+def _param_run(nb: notebooks.Notebook, tmp_path):
+    """Run one notebook with other parameters into tmp_path; verdicts go there too."""
+    derived = tmp_path / "derived"
+    if nb.name == "00_audit_report":  # the report reads the committed verdicts
+        parameters = dict(OTHER_PARAMETERS[nb.name])
+    else:
+        parameters = {**OTHER_PARAMETERS[nb.name], "derived_dir": str(derived)}
+    before = nb.path.read_bytes()
+    out = run.execute(nb, parameters=parameters, output=tmp_path / f"{nb.name}.ipynb")
+    assert nb.path.read_bytes() == before, "a parameterised run touched the committed notebook"
+    executed = json.loads(out.read_text())
+    for cell in executed["cells"]:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error"
+            assert output.get("name") != "stderr", "a warning reached the notebook"
+    if nb.name != "00_audit_report":
+        assert (derived / "verdicts" / f"{nb.name}.csv").exists()
+    return executed
+
+
+def _make_class(nb: notebooks.Notebook):
+    def test_runs_with_other_parameters(self, tmp_path):
+        _param_run(nb, tmp_path)
+
+    return type(
+        f"TestNotebook_{nb.name}",
+        (),
+        {"test_runs_with_other_parameters": test_runs_with_other_parameters},
+    )
+
+
+for _nb in notebooks.existing():
+    globals()[f"TestNotebook_{_nb.name}"] = _make_class(_nb)
+
+
+class TestBadInput:
+    def test_bad_parameter_stops_with_one_clear_sentence(self, tmp_path, capsys):
+        nb = notebooks.by_name("01_introduction")
+        before = nb.path.read_bytes()
+        with pytest.raises(run.RunError) as caught:
+            run.execute(nb, parameters={"tolerance": "abc"}, output=None)
+        message = str(caught.value)
+        assert "Parameter 'tolerance' must be a float from 0.0 to 0.5; got 'abc'." in message
+        assert "01_introduction: cell" in message
+        assert "failed copy is at build/failed/01_introduction.ipynb" in message
+        assert nb.path.read_bytes() == before, "a failed run overwrote the committed notebook"
+        assert (paths.BUILD / "failed" / "01_introduction.ipynb").exists()
+
+    def test_out_of_range_parameter(self, tmp_path):
+        nb = notebooks.by_name("01_introduction")
+        with pytest.raises(run.RunError, match=r"Parameter 'sum_tolerance' must be a float from"):
+            run.execute(nb, parameters={"sum_tolerance": 2.0}, output=tmp_path / "x.ipynb")
+        assert not (tmp_path / "x.ipynb").exists()
+
+
+class TestNbvalCatchesEdits:
+    def test_nbval_fails_when_an_output_is_edited(self, tmp_path):
+        nb = json.loads(notebooks.by_name("01_introduction").path.read_text())
+        edited = False
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", []):
+                if output["output_type"] == "stream" and "Row sums" in "".join(output["text"]):
+                    output["text"] = ["Row sums: {'edited': 1}\n"]
+                    edited = True
+        assert edited
+        target = tmp_path / "edited.ipynb"
+        target.write_text(json.dumps(nb))
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "--nbval",
+                "--nbval-current-env",
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 1, result.stdout[-2000:]
+        assert "edited" in result.stdout
+        assert "1 failed" in result.stdout

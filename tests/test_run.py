@@ -1,0 +1,188 @@
+"""The runner: determinism, incremental reruns, atomic writes, clear failures, no network."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import psutil
+import pytest
+
+from helpers import notebooks, paths, run
+
+
+def _notebook(tmp_path, *sources, name="tiny"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_normalise_strips_volatile_metadata():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"duration": 1.2}
+    cell = nbformat.v4.new_code_cell("1")
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
+    cell.metadata["papermill"] = {"duration": 0.1}
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_markdown_cell("x")]
+    out = run.normalise(nb)
+    assert "papermill" not in out.metadata
+    assert out.cells[0].metadata == {"tags": ["parameters"]}
+    assert [c.id for c in out.cells] == ["cell-00", "cell-01"]
+
+
+def test_committed_notebooks_are_clean():
+    """What readers see: executed, no timing metadata, no stderr, no absolute paths."""
+    for nb in notebooks.existing():
+        text = nb.path.read_text()
+        assert str(paths.ROOT) not in text and "/tmp/" not in text, nb.name
+        parsed = nbformat.reads(text, as_version=4)
+        assert "papermill" not in parsed.metadata
+        assert parsed.metadata.kernelspec.name == "python3"
+        for cell in parsed.cells:
+            assert "execution" not in cell.metadata
+            if cell.cell_type == "code" and cell.source.strip():
+                assert cell.execution_count is not None, f"{nb.name}: unexecuted cell"
+                for output in cell.outputs:
+                    assert output.output_type != "error", nb.name
+                    assert output.get("name") != "stderr", nb.name
+
+
+def test_every_notebook_has_the_skeleton():
+    for nb in notebooks.existing():
+        parsed = nbformat.read(nb.path, as_version=4)
+        tags = [t for c in parsed.cells for t in c.metadata.get("tags", [])]
+        text = "\n".join(c.source for c in parsed.cells if c.cell_type == "markdown")
+        assert tags.count("parameters") == 1, nb.name
+        assert "solution" in tags, nb.name
+        for heading in ("## Overview", "## Prerequisites", "## Discussion", "## Exercises"):
+            assert heading in text, f"{nb.name} lacks {heading}"
+        assert "Time to learn" in text or "time to learn" in text.lower(), nb.name
+        assert any(
+            "image/png" in o.get("data", {}) for c in parsed.cells for o in c.get("outputs", [])
+        ), nb.name
+
+
+def test_fingerprint_follows_inputs(tmp_path, monkeypatch):
+    nb = notebooks.by_name("01_introduction")
+    first = run.fingerprint(nb)
+    assert first == run.fingerprint(nb)
+    fake = paths.ARTICLE / "zz_fingerprint_probe.csv"
+    try:
+        fake.write_text("x\n1\n")
+        assert run.fingerprint(nb) != first, "a new article data file must trigger a rerun"
+    finally:
+        fake.unlink()
+    assert run.fingerprint(nb) == first
+
+
+def test_plan_reruns_dependants(monkeypatch):
+    stale = {"01_introduction"}
+    monkeypatch.setattr(run, "up_to_date", lambda nb: nb.name not in stale)
+    names = [nb.name for nb in run.plan()]
+    assert "01_introduction" in names
+    assert "00_audit_report" in names, "the audit report reads every section's verdicts"
+    stale.clear()
+    assert run.plan() == []
+    assert [nb.name for nb in run.plan(force=True)] == [nb.name for nb in notebooks.existing()]
+
+
+def test_cell_timeout_names_notebook_and_cell(tmp_path):
+    path = _notebook(tmp_path, "x = 1", "import time\ntime.sleep(60)")
+    with pytest.raises(run.RunError, match=r"tiny: cell 1 timed out") as caught:
+        run.execute(path, output=tmp_path / "out.ipynb", timeout=3)
+    assert "committed notebook is unchanged" in str(caught.value)
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_kernel_crash_names_notebook_and_cell(tmp_path):
+    path = _notebook(tmp_path, "x = 1", "import os\nos._exit(1)", name="crash")
+    with pytest.raises(run.RunError, match=r"crash: the kernel died while running cell 1"):
+        run.execute(path, output=tmp_path / "out.ipynb", timeout=60)
+
+
+def test_kernels_use_ipc_and_open_no_port(tmp_path):
+    path = _notebook(
+        tmp_path,
+        "from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)",
+        "import psutil\nprint(len(psutil.Process().net_connections(kind='inet')))",
+    )
+    out = nbformat.read(run.execute(path, output=tmp_path / "out.ipynb"), as_version=4)
+    assert out.cells[0].outputs[0]["text"].strip() == "ipc"
+    assert out.cells[1].outputs[0]["text"].strip() == "0"
+
+
+def test_notebooks_cannot_reach_the_network(tmp_path):
+    """The suite's kernels run with a guard (conftest); prove the guard bites."""
+    path = _notebook(tmp_path, "import socket\nsocket.create_connection(('192.0.2.1', 80), 1)")
+    with pytest.raises(run.RunError, match="network request from a notebook"):
+        run.execute(path, output=tmp_path / "out.ipynb")
+
+
+def _digests(root):
+    return {p.name: p.read_bytes() for p in sorted((root / "notebooks").glob("*.ipynb"))}
+
+
+def test_corrupted_data_fails_before_any_kernel(project_copy):
+    table = project_copy / "data" / "article" / "table1_sister_affiliations.csv"
+    table.write_text(table.read_text().replace(",430\n", ",4x0\n"))
+    before = _digests(project_copy)
+    env = {**os.environ, "PYTHONPATH": str(project_copy)}
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.run", "--force"],
+        cwd=project_copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "table1_sister_affiliations.csv: row 3, column 'count'" in result.stderr
+    assert "ran " not in result.stdout, "a kernel ran despite bad data"
+    assert _digests(project_copy) == before
+
+
+def _kernel_running(pid: int) -> bool:
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            if "helpers.kernel" in " ".join(child.cmdline()):
+                return True
+        except psutil.Error:  # a child that just exited
+            continue
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_run_leaves_notebooks_identical(project_copy, signum):
+    before = _digests(project_copy)
+    env = {**os.environ, "PYTHONPATH": str(project_copy)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpers.run", "--force"],
+        cwd=project_copy,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not _kernel_running(proc.pid):
+        time.sleep(0.2)
+    time.sleep(2)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum
+    assert "committed notebooks are unchanged" in err
+    assert _digests(project_copy) == before
+    leftovers = [p.name for p in (project_copy / "notebooks").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
