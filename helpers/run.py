@@ -46,10 +46,28 @@ def normalise(nb):
         for key in ("papermill", "execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            for output in cell.get("outputs", []):
+            cell.outputs = _merge_streams(cell.get("outputs", []))
+            for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
     nb.nbformat, nb.nbformat_minor = 4, 5
     return nb
+
+
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks: how prints are split varies run to run."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def skip_slow_validator() -> None:

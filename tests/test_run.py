@@ -206,3 +206,19 @@ def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
     assert events.index(("start", "00_audit_report", "warm-km")) > events.index(
         ("end", "01_introduction", None)
     ), events
+
+
+def test_normalise_merges_split_prints():
+    cell = nbformat.v4.new_code_cell("print(1); print(2)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="w\n"),
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    out = run.normalise(nb)
+    assert [(o["name"], o["text"]) for o in out.cells[0].outputs] == [
+        ("stdout", "1\n2\n"),
+        ("stderr", "w\n"),
+    ]
