@@ -27,6 +27,7 @@ import contextlib
 import functools
 import html
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -60,9 +61,10 @@ VERSIONED = (
     "mistune",
     "pygments",
 )
-# Chromium flags for the browser test and the screenshot: no sandbox (containers), and no
+# The system's Chromium (set CHROMIUM to use another binary), with flags for the browser test
+# and the screenshot: no sandbox (containers), and no
 # background traffic of Chromium's own, so that every request seen comes from the page.
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))  # Debian's package
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -181,7 +183,8 @@ def article_reference(cff: dict) -> str:
 
 def compendium_reference(cff: dict, commit: str) -> str:
     return (
-        f"{_names(cff['authors'])}, *{cff['title'].strip()}*, version {cff['version']} "
+        f"{_names(cff['authors'])}, <em>{html.escape(cff['title'].strip())}</em>, "
+        f"version {cff['version']} "
         f"(commit {commit.split()[0]}). Licences: {', '.join(cff['license'])} (see LICENSE.md)."
     )
 
@@ -345,7 +348,7 @@ class Renderer:
         names = {f"{p.name}.html" for p in self.pages} | {
             f"notebooks/{p.name}.ipynb" for p in self.pages
         }
-        return path in names | {"index.html", "instructor.html"}
+        return path in names | {"index.html"} | (set() if self.student else {"instructor.html"})
 
 
 def claim_anchors(page_html: str) -> dict[str, str]:
@@ -612,6 +615,8 @@ def _page_node(cells):
 
     node = nbformat.v4.new_notebook()
     node.cells = cells
+    for index, cell in enumerate(cells):
+        cell.id = f"section-{index:02d}"  # fixed ids: the same input gives the same page
     node.metadata["language_info"] = {"name": "python"}
     return node
 

@@ -8,7 +8,10 @@ when Chromium is not installed.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -353,3 +356,50 @@ def test_every_page_loads_in_a_real_browser(edition, request, browser_ready):
     assert problems == []
     assert set(visited) == {p.name for p in out.glob("*.html")}, "a page is not linked"
     assert shot.stat().st_size > 0
+
+
+def test_a_new_notebook_gets_its_page_and_place(project_copy):
+    """A notebook added later (here a copy of the last one, as the next registered name) is
+    rendered in reading order, and its repository links are rewritten for the site."""
+    registered = [nb.name for nb in notebooks.ALL]
+    last = EXISTING[-1].name
+    following = registered[registered.index(last) + 1 :]
+    if not following:
+        pytest.skip("every registered notebook exists already")
+    new = following[0]
+    nb = json.loads((project_copy / "notebooks" / f"{last}.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].insert(
+        0,
+        {
+            "cell_type": "markdown",
+            "id": "added-link",
+            "metadata": {},
+            "source": f"[back]({last}.ipynb) and [the ledger](../data/claims.csv)",
+        },
+    )
+    (project_copy / "notebooks" / f"{new}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.site"],
+        cwd=project_copy,
+        env={**os.environ, "PYTHONPATH": str(project_copy)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    out = project_copy / "build" / "site"
+    assert (out / f"{new}.html").exists()
+    assert soup(out / f"{last}.html").find("a", rel="next")["href"] == f"{new}.html"
+    assert soup(out / f"{new}.html").find("a", rel="prev")["href"] == f"{last}.html"
+    page = soup(out / f"{new}.html")
+    assert page.find("a", string="back")["href"] == f"{last}.html"
+    assert page.find("a", string="the ledger")["href"] == "files/data/claims.csv"
+    assert (out / "files" / "data" / "claims.csv").exists()
+
+
+def test_same_input_same_pages(student, tmp_path):
+    again = site.build(tmp_path / "student", student=True, quiet=True)
+    first = {p.relative_to(student["out"]): p.read_bytes() for p in student["out"].rglob("*.*")}
+    second = {p.relative_to(again["out"]): p.read_bytes() for p in again["out"].rglob("*.*")}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
