@@ -11,9 +11,9 @@ export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run test site student lab bench sweep lint format lock clean help
+.PHONY: all run test site student screenshot lab bench sweep lint format lock clean help
 
-all: run ## install, run every stale notebook (and build the site)
+all: run site ## install, run every stale notebook, build the site
 
 $(STAMP): requirements.txt pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -35,6 +35,9 @@ site: $(STAMP) run ## build the static site under build/site/
 
 student: $(STAMP) ## student edition without solutions under build/student/
 	@$(PY) -m helpers.site --student
+
+screenshot: $(STAMP) run ## rebuild the site and save its landing page for the README
+	@$(PY) -m helpers.site --screenshot tests/screenshots/site-landing.png
 
 test: $(STAMP) ## the whole suite, in parallel (one kernel per notebook)
 	@$(PY) -m pytest -n $(JOBS) --dist loadscope -q -ra \

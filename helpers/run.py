@@ -27,6 +27,8 @@ from helpers import notebooks, paths
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
+# helpers modules no notebook imports or depends on: editing them does not make a notebook stale
+TOOLING = {"bench.py", "coverage.py", "lock.py", "site.py", "sweep.py"}
 DEFAULT_TIMEOUT = 300  # seconds per cell; the slowest cell here takes about 2 s
 
 
@@ -96,7 +98,8 @@ def fingerprint(nb: notebooks.Notebook) -> str:
     for cell in cells:  # outputs excluded: executing must not invalidate the stamp
         tags = cell.get("metadata", {}).get("tags", [])
         digest.update(json.dumps([cell["cell_type"], cell["source"], tags]).encode())
-    inputs = [*nb.inputs(), *sorted((paths.ROOT / "helpers").glob("*.py"))]
+    code = [p for p in sorted((paths.ROOT / "helpers").glob("*.py")) if p.name not in TOOLING]
+    inputs = [*nb.inputs(), *code]
     inputs.append(paths.ROOT / "requirements.txt")
     for path in inputs:
         digest.update(paths.relative(path).encode())
