@@ -47,7 +47,9 @@ lab: $(STAMP) ## open JupyterLab in the project environment
 bench: $(STAMP) ## benchmark: full run vs import floor vs papermill CLI loop
 	@$(PY) -m helpers.bench
 
-sweep: $(STAMP) ## run NB over a parameter GRID (yaml) into build/runs/
+NB ?= 01_introduction
+GRID ?= notebooks/sweeps/$(notdir $(basename $(NB))).yaml
+sweep: $(STAMP) ## run NB over a parameter GRID (yaml) into build/runs/ (default grid per notebook)
 	@$(PY) -m helpers.sweep $(NB) $(GRID)
 
 lint: $(STAMP) ## ruff lint and format check

@@ -186,3 +186,39 @@ def test_interrupted_run_leaves_notebooks_identical(project_copy, signum):
     assert _digests(project_copy) == before
     leftovers = [p.name for p in (project_copy / "notebooks").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
+    events = []
+
+    def fake_timed(nb, timeout, workdir, km=None):
+        events.append(("start", nb.name, km))
+        time.sleep(0.3)
+        events.append(("end", nb.name, km))
+        return 0.3
+
+    monkeypatch.setattr(run, "_timed", fake_timed)
+    monkeypatch.setattr(run, "warm_kernel", lambda workdir: "warm-km")
+    monkeypatch.setattr(run, "mark_done", lambda nb: None)
+    monkeypatch.setattr(run, "_shutdown", lambda km: None)
+    todo = [notebooks.by_name("00_audit_report"), notebooks.by_name("01_introduction")]
+    run.run_all(todo, jobs=2)
+    assert events.index(("start", "00_audit_report", "warm-km")) > events.index(
+        ("end", "01_introduction", None)
+    ), events
+
+
+def test_normalise_merges_split_prints():
+    cell = nbformat.v4.new_code_cell("print(1); print(2)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="w\n"),
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    out = run.normalise(nb)
+    assert [(o["name"], o["text"]) for o in out.cells[0].outputs] == [
+        ("stdout", "1\n2\n"),
+        ("stderr", "w\n"),
+    ]

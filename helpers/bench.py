@@ -1,0 +1,171 @@
+"""Benchmark: the project's full run against the floor and against a naive papermill loop.
+
+    python -m helpers.bench [--reps 3]      (what `make bench` calls)
+
+Three measurements, interleaved in each repetition so they share the machine's noise:
+
+(a) the project: ``python -m helpers.run --force`` (all notebooks, parallel, one process);
+(b) the floor: as many kernels as there are notebooks, at the same parallelism, each only
+    importing the libraries the notebooks import, then shutting down;
+(c) the naive peer: the ``papermill`` command line once per notebook, one after another.
+
+All three run on a scratch copy of the project under build/bench/, so the committed notebooks
+are never touched. Prints each median and ends with
+``ratio_to_floor=<a/b> speedup_vs_naive=<c/a>``. This is a benchmark, not a test: nothing
+asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from helpers import notebooks, paths
+
+BENCH = paths.BUILD / "bench"
+# What the notebooks import (see their imports cells), and nothing else.
+FLOOR_IMPORTS = (
+    "import pandas, seaborn, matplotlib.pyplot, IPython.display\n"
+    "import helpers.claims, helpers.data, helpers.params, helpers.plotting"
+)
+
+
+def scratch_copy() -> Path:
+    """Tracked and new (not ignored) files of the project, copied under build/bench/."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    copy = BENCH / "project"
+    shutil.rmtree(copy, ignore_errors=True)
+    for name in listed:
+        source = paths.ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    return copy
+
+
+def floor(count: int, jobs: int) -> None:
+    """Start ``count`` kernels, ``jobs`` at a time; each imports the libraries, then stops."""
+    import asyncio
+
+    from helpers import run
+
+    run._kernel_environment()
+    workdir = Path(tempfile.mkdtemp(prefix="menju-floor-"))
+    manager_class = run._ipc_kernel_manager(workdir)  # the same kernels the project starts
+
+    async def one(slots: asyncio.Semaphore) -> None:
+        async with slots:
+            km = manager_class(kernel_name="python3")
+            await km.start_kernel()
+            kc = km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=60)
+                reply = await kc.execute_interactive(
+                    FLOOR_IMPORTS, timeout=120, output_hook=lambda msg: None
+                )
+                if reply["content"]["status"] != "ok":
+                    raise RuntimeError(f"floor kernel failed: {reply['content']}")
+            finally:
+                kc.stop_channels()
+                await km.shutdown_kernel()
+
+    async def all_kernels() -> None:
+        slots = asyncio.Semaphore(jobs)
+        await asyncio.gather(*(one(slots) for _ in range(count)))
+
+    try:
+        asyncio.run(all_kernels())
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--reps", type=int, default=3, help="repetitions (median reported; use at least 3)"
+    )
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel kernels")
+    args = parser.parse_args(argv)
+    reps = max(1, args.reps)
+    copy = scratch_copy()
+    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONHASHSEED": "0"}
+    names = [nb.name for nb in notebooks.existing()]
+    # naive order: sections in reading order, then the audit report that reads their verdicts
+    naive_order = [n for n in names if n != notebooks.AUDIT.name] + [notebooks.AUDIT.name]
+    papermill_cli = str(Path(sys.executable).with_name("papermill"))
+    out = BENCH / "naive"
+    out.mkdir(parents=True, exist_ok=True)
+    times = {"a": [], "b": [], "c": []}
+    print(f"{len(names)} notebooks, {args.jobs} parallel kernels, {reps} repetitions", flush=True)
+    for rep in range(reps):
+        times["a"].append(
+            _timed(
+                [sys.executable, "-m", "helpers.run", "--force", "--jobs", str(args.jobs)],
+                copy,
+                env,
+            )
+        )
+        times["b"].append(
+            _timed(
+                [sys.executable, "-m", "helpers.bench", "--floor", str(len(names)), str(args.jobs)],
+                copy,
+                env,
+            )
+        )
+        start = time.perf_counter()
+        for name in naive_order:
+            subprocess.run(
+                [
+                    papermill_cli,
+                    f"notebooks/{name}.ipynb",
+                    str(out / f"{name}.ipynb"),
+                    "--cwd",
+                    "notebooks",
+                ],
+                cwd=copy,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        times["c"].append(time.perf_counter() - start)
+        print(
+            f"rep {rep + 1}: project {times['a'][-1]:.1f} s, floor {times['b'][-1]:.1f} s, "
+            f"naive {times['c'][-1]:.1f} s",
+            flush=True,
+        )
+    a, b, c = (statistics.median(times[k]) for k in "abc")
+    print(f"(a) project full run, median: {a:.2f} s")
+    print(f"(b) floor (imports only),  median: {b:.2f} s")
+    print(f"(c) naive papermill loop,   median: {c:.2f} s")
+    print(f"ratio_to_floor={a / b:.2f} speedup_vs_naive={c / a:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--floor":
+        floor(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        sys.exit(main())

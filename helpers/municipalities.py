@@ -1,0 +1,218 @@
+"""Count Japan's local governments by type on any date, from Kondo's Municipality Converter.
+
+The converter (``data/external/municipality_converter_jp_kondo.csv``) lists every municipality
+at each census date (1 October 1980, 1985, ..., 2020) and, in its ``note_*`` columns, the dated
+events between them: consolidations, incorporations, promotions to city or town status. The
+count on a date between two censuses is the earlier census snapshot plus the events after it,
+up to and including that date. Nothing here is typed in: the counts come from the names'
+suffixes (市 city, 区 special ward, 町 town, 村 village) and the parsed events.
+
+Designated cities (政令指定都市) appear in the converter as one city (e.g. 札幌市, code 1100), not
+as their administrative wards, which are not municipalities; the only 区 in the snapshots are
+Tokyo's special wards. ``classify`` refuses a 区 outside Tokyo rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from helpers import data
+
+TYPES = ("prefectures", "cities", "special_wards", "towns", "villages")
+MUNICIPAL_TYPES = TYPES[1:]
+CENSUS_YEARS = tuple(range(1980, 2021, 5))
+TOKYO = 13
+SUFFIX = {"市": "cities", "区": "special_wards", "町": "towns", "村": "villages"}
+NOTE_COLUMNS = (
+    "note_merge_consol",
+    "note_merge_incorp",
+    "note_seirei",
+    "note_city",
+    "note_town",
+    "note_change_zone",
+    "note_change_name",
+)
+DISTRICT_ABOLISHED = re.compile(r"[^、；]*?(郡|支庁)\(\d{5}\)の廃止")
+DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日、(.*)$", re.S)
+NAMED = re.compile(r"([^、()（）\s]+?)\((?:[^()、]*、)?(\d{5})\)")  # 名(よみ、01234) too
+
+
+def load_converter() -> pd.DataFrame:
+    """The converter, validated against its schema."""
+    return data.load("municipality_converter_jp_kondo", "external").frame
+
+
+def census_date(year: int) -> date:
+    if year not in CENSUS_YEARS:
+        raise ValueError(f"{year} is not a census year of the converter ({CENSUS_YEARS}).")
+    return date(year, 10, 1)
+
+
+def municipal_type(name: str, prefecture: int | None = None) -> str:
+    """Type of a municipality from the last character of its name."""
+    suffix = name.strip()[-1:]
+    if suffix not in SUFFIX:
+        raise ValueError(f"cannot tell the type of {name!r}: its name ends in neither 市 区 町 村.")
+    kind = SUFFIX[suffix]
+    if kind == "special_wards" and prefecture is not None and prefecture != TOKYO:
+        raise ValueError(
+            f"{name!r} is a ward outside Tokyo: designated-city wards are not municipalities."
+        )
+    return kind
+
+
+def snapshot(converter: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per municipality on the census date: code, name, prefecture, type."""
+    census_date(year)
+    ids, names = f"id_muni{year}", f"name_muni{year}"
+    frame = converter.loc[converter[ids].notna(), [ids, names]].drop_duplicates()
+    frame = frame.rename(columns={ids: "code", names: "name"}).astype({"code": int})
+    if frame["code"].duplicated().any():
+        raise ValueError(f"{year}: a municipality code carries two names.")
+    frame["prefecture"] = frame["code"] // 1000
+    pairs = zip(frame["name"], frame["prefecture"], strict=True)
+    frame["type"] = [municipal_type(name, pref) for name, pref in pairs]
+    return frame.sort_values("code", ignore_index=True)
+
+
+def census_counts(converter: pd.DataFrame, year: int) -> dict[str, int]:
+    """Counts by type on the census date of ``year`` (prefectures = distinct prefecture codes)."""
+    snap = snapshot(converter, year)
+    counts = {"prefectures": int(snap["prefecture"].nunique())}
+    by_type = snap["type"].value_counts()
+    counts.update({kind: int(by_type.get(kind, 0)) for kind in MUNICIPAL_TYPES})
+    return counts
+
+
+@dataclass(frozen=True)
+class Event:
+    """One dated event and its effect on the counts by type."""
+
+    when: date
+    column: str
+    text: str
+    effect: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def describe(self) -> str:
+        change = ", ".join(f"{k} {v:+d}" for k, v in sorted(self.effect.items()) if v)
+        return f"{self.when.isoformat()} {self.column}: {self.text} ({change or 'no change'})"
+
+
+def _named(text: str) -> list[tuple[str, int]]:
+    """Municipalities named with a code, districts (郡) and sub-prefectures (支庁) left out."""
+    return [
+        (name, int(code)) for name, code in NAMED.findall(text) if not name.endswith(("郡", "支庁"))
+    ]
+
+
+def _clause_effect(
+    column: str, clause: str, delta: dict[str, int], ended: frozenset[int]
+) -> tuple[int, ...]:
+    """Add one clause's effect to ``delta``; return the codes of the municipalities it ends.
+
+    A municipality in ``ended`` was already ended by an earlier note (a village split between
+    two absorbers appears in both notes) and is not subtracted twice.
+    """
+    clause = DISTRICT_ABOLISHED.sub("", clause).strip("、 ")
+    if not clause or any(word in clause for word in ("政令指定都市", "の新設", "区域変更")):
+        return ()  # district abolished or rezoned, designated-city wards: no count change
+    before, sep, after = clause.partition("が")
+    if not sep:
+        raise ValueError(f"{column}: cannot parse the event {clause!r} (no 'が').")
+    gone = _named(before)
+    if not gone:
+        raise ValueError(f"{column}: no municipality with a code before 'が' in {clause!r}.")
+    if column == "note_merge_consol":
+        created = re.search(r"、([^、；]+?)(?:\(\d{5}\))?を新設", after)
+        if not created:
+            raise ValueError(f"{column}: no new municipality (を新設) in {clause!r}.")
+        delta[municipal_type(created.group(1))] += 1
+    elif column == "note_merge_incorp":
+        if "に編入" not in after:
+            raise ValueError(f"{column}: no incorporation (に編入) in {clause!r}.")
+    elif column == "note_city":
+        if "市制施行" not in after:
+            raise ValueError(f"{column}: no promotion to city (市制施行) in {clause!r}.")
+        delta["cities"] += 1
+    elif column == "note_town":
+        if "町制施行" not in after:
+            raise ValueError(f"{column}: no promotion to town (町制施行) in {clause!r}.")
+        delta["towns"] += 1
+    else:
+        raise ValueError(f"unknown note column {column!r}.")
+    for name, code in gone:
+        if code not in ended:
+            delta[municipal_type(name, code // 1000)] -= 1
+    return tuple(code for _, code in gone)
+
+
+def effect(
+    column: str, text: str, ended: frozenset[int] = frozenset()
+) -> tuple[dict[str, int], tuple[int, ...]]:
+    """Change in counts by type caused by one event (its text without the date).
+
+    Returns the change and the codes of the municipalities the event ends (its identity: the
+    converter sometimes words one event twice, with and without the new code).
+    """
+    delta = dict.fromkeys(MUNICIPAL_TYPES, 0)
+    if column in ("note_seirei", "note_change_zone", "note_change_name"):
+        return delta, ()  # designated-city wards, district changes, renames: no count change
+    codes: list[int] = []
+    for clause in text.split("；"):
+        codes.extend(_clause_effect(column, clause.strip(), delta, ended))
+    return delta, tuple(sorted(codes))
+
+
+def events(converter: pd.DataFrame, after: date, until: date) -> list[Event]:
+    """Distinct dated events with ``after < date <= until``, in date order.
+
+    The converter repeats a note on every row it concerns, sometimes worded twice (with and
+    without the new code): an event is identified by its date, column and the codes it ends.
+    """
+    dated: dict[tuple, tuple[date, str, str]] = {}
+    for column in NOTE_COLUMNS:
+        for text in sorted(converter[column].dropna().unique()):
+            match = DATE.match(text.strip())
+            if not match:
+                raise ValueError(f"{column}: note does not start with a date: {text!r}.")
+            year, month, day, rest = match.groups()
+            when = date(int(year), int(month), int(day))
+            if not after < when <= until:
+                continue
+            _, codes = effect(column, rest.strip())
+            dated.setdefault((when, column, codes or rest.strip()), (when, column, rest.strip()))
+    found, ended = [], {}  # codes ended on each date: a code can be reused by a later merger
+    for when, column, text in sorted(dated.values()):
+        today = ended.setdefault(when, set())
+        change, codes = effect(column, text, frozenset(today))
+        today.update(codes)
+        found.append(Event(when, column, text, change))
+    return found
+
+
+def counts_on(converter: pd.DataFrame, when: date) -> tuple[dict[str, int], list[Event]]:
+    """Counts by type on ``when``: the latest census snapshot on or before it plus the events."""
+    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
+    if not years:
+        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
+    base_year = years[-1]
+    counts = census_counts(converter, base_year)
+    found = events(converter, census_date(base_year), when)
+    for event in found:
+        for kind, change in event.effect.items():
+            counts[kind] += change
+    return counts, found
+
+
+def all_census_counts(converter: pd.DataFrame) -> pd.DataFrame:
+    """Tidy counts: one row per census date and type."""
+    rows = [
+        {"as_of": census_date(year), "type": kind, "count": count}
+        for year in CENSUS_YEARS
+        for kind, count in census_counts(converter, year).items()
+    ]
+    return pd.DataFrame(rows)

@@ -1,0 +1,56 @@
+"""Parameter sweeps: grids are checked, runs land under build/runs/, notebooks untouched."""
+
+import pandas as pd
+import pytest
+
+from helpers import notebooks, sweep
+
+ALLOWED = {"tolerance": "float", "sum_tolerance": "float", "derived_dir": "str"}
+
+
+def test_grid_is_a_product(tmp_path):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("grid:\n  tolerance: [0.01, 0.1]\n  sum_tolerance: [0.0, 0.05, 0.2]\n")
+    sets = sweep.read_grid(grid, ALLOWED)
+    assert len(sets) == 6
+    assert {"sum_tolerance": 0.2, "tolerance": 0.1} in sets
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("grid:\n  tolerence: [0.1]\n", r"parameter 'tolerence' is not a parameter.*allowed"),
+        ("grid:\n  tolerance: 0.1\n", r"'tolerance' needs a non-empty list"),
+        ("grid:\n  derived_dir: [x]\n", r"set by the sweep itself"),
+        ("tolerance: [0.1]\n", r"needs a 'grid' mapping"),
+    ],
+)
+def test_bad_grids_are_named(tmp_path, text, message):
+    grid = tmp_path / "bad.yaml"
+    grid.write_text(text)
+    with pytest.raises(sweep.GridError, match=message) as caught:
+        sweep.read_grid(grid, ALLOWED)
+    assert "bad.yaml" in str(caught.value)
+
+
+def test_example_grids_fit_their_notebooks():
+    import papermill
+
+    for grid in sorted(notebooks.paths.NOTEBOOKS.glob("sweeps/*.yaml")):
+        nb = notebooks.by_name(grid.stem)
+        allowed = {p["name"]: p for p in papermill.inspect_notebook(str(nb.path)).values()}
+        assert sweep.read_grid(grid, allowed)
+
+
+class TestSweepRun:
+    def test_small_sweep_writes_summary_and_leaves_notebook(self, tmp_path):
+        nb = notebooks.by_name("01_introduction")
+        before = nb.path.read_bytes()
+        grid = tmp_path / "tiny.yaml"
+        grid.write_text("grid:\n  sum_tolerance: [0.0, 0.05]\n")
+        summary = sweep.sweep("01_introduction", grid, name="pytest-tiny", jobs=2)
+        table = pd.read_csv(summary)
+        assert set(table["sum_tolerance"]) == {0.0, 0.05}
+        runs = table.groupby("sum_tolerance")["verdict"].apply(lambda v: (v == "inconsistent").sum())
+        assert runs[0.0] > runs[0.05], "a looser tolerance for totals must change some verdicts"
+        assert nb.path.read_bytes() == before
