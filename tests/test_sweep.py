@@ -51,6 +51,8 @@ class TestSweepRun:
         summary = sweep.sweep("01_introduction", grid, name="pytest-tiny", jobs=2)
         table = pd.read_csv(summary)
         assert set(table["sum_tolerance"]) == {0.0, 0.05}
-        runs = table.groupby("sum_tolerance")["verdict"].apply(lambda v: (v == "inconsistent").sum())
+        runs = table.groupby("sum_tolerance")["verdict"].apply(
+            lambda v: (v == "inconsistent").sum()
+        )
         assert runs[0.0] > runs[0.05], "a looser tolerance for totals must change some verdicts"
         assert nb.path.read_bytes() == before
