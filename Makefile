@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export PYTHONHASHSEED := 0
+# Some shells set PYTHONDONTWRITEBYTECODE; then every kernel recompiles pandas and seaborn from
+# source (measured here: 4 s instead of 1.3 s per kernel). Let Python cache bytecode in .venv.
+unexport PYTHONDONTWRITEBYTECODE
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
