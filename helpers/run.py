@@ -79,6 +79,8 @@ def skip_slow_validator() -> None:
     it saves about 2.7 s per process (measured on this project's 2-core machine).
     """
     sys.modules.setdefault("rfc3987_syntax", None)  # None makes the import fail fast
+    # nbformat validates every notebook it writes; fastjsonschema (in the lock) is ~3x faster
+    os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
 
 
 def write_notebook(nb, target: Path) -> None:

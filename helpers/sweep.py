@@ -104,6 +104,8 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
     rows = []
     for index, parameters, folder in results:
         verdict_file = folder / "derived" / "verdicts" / f"{nb.name}.csv"
+        if not verdict_file.exists():  # notebook 05 writes external checks instead
+            verdict_file = folder / "derived" / "external_checks.csv"
         if not verdict_file.exists():
             continue
         frame = pd.read_csv(verdict_file, dtype=str, keep_default_na=False)
