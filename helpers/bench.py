@@ -81,7 +81,7 @@ def floor(count: int, jobs: int) -> None:
                     raise RuntimeError(f"floor kernel failed: {reply['content']}")
             finally:
                 kc.stop_channels()
-                await km.shutdown_kernel()
+                await km.shutdown_kernel(now=True)  # as helpers.run stops its kernels
 
     async def all_kernels() -> None:
         slots = asyncio.Semaphore(jobs)
