@@ -1,12 +1,15 @@
 """The static site and the student edition: pages, links, offline loading, no solutions.
 
-The site is built once per module into a temporary folder (never over build/site). The browser
+The site and the student edition are each built once per test session into a temporary folder
+(never over build/site) and shared by every test; pages are parsed once and the trees shared
+(tests only read them). The browser
 test opens every page in the system's Chromium, driven by playwright, and skips with a message
 when Chromium is not installed.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -38,18 +41,26 @@ LOADING = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict:
     return site.build(tmp_path_factory.mktemp("site") / "site", quiet=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def student(tmp_path_factory) -> dict:
     return site.build(tmp_path_factory.mktemp("student") / "student", student=True, quiet=True)
 
 
 def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    """The parsed page, shared between tests (read it, never change it)."""
+    stat = path.stat()
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(path: Path, mtime_ns: int, size: int) -> BeautifulSoup:
+    with site._collector_paused():  # a third faster; the trees are kept for the session anyway
+        return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def is_external(url: str) -> bool:
@@ -258,16 +269,14 @@ def test_student_pages_have_no_solution_text(built, student):
 # --- a real browser ------------------------------------------------------------------------
 
 
-def crawl(out: Path, screenshot: Path | None = None) -> tuple[list[str], list[str]]:
+def crawl(browser, out: Path, screenshot: Path | None = None) -> tuple[list[str], list[str]]:
     """Open every page reachable from index.html; returns (pages visited, problems)."""
-    from playwright.sync_api import sync_playwright
-
     problems: list[str] = []
     visited: list[str] = []
-    with site.serve(out) as base, sync_playwright() as pw:
+    with site.serve(out) as base:
         origin = urlsplit(base).netloc
-        browser = pw.chromium.launch(executable_path=str(site.CHROMIUM), args=site.CHROMIUM_ARGS)
-        page = browser.new_page()
+        context = browser.new_context()  # a fresh profile: no cache shared between crawls
+        page = context.new_page()
 
         def on_request(request):
             parts = urlsplit(request.url)
@@ -320,42 +329,79 @@ def crawl(out: Path, screenshot: Path | None = None) -> tuple[list[str], list[st
                         fragments.append((path, parts.fragment))
                 else:
                     files.add(path)
-            for path, fragment in [f for f in fragments if f[0] == name]:
-                found = page.evaluate(
-                    "f => !!(document.getElementById(f) || "
-                    "document.getElementById(decodeURIComponent(f)))",
-                    fragment,
-                )
-                if not found:
-                    problems.append(f"{path}#{fragment}: no such element")
+            # the fragments links point to on this page, checked in one call
+            missing = page.evaluate(
+                "fs => fs.filter(f => !(document.getElementById(f) || "
+                "document.getElementById(decodeURIComponent(f))))",
+                [fragment for path, fragment in fragments if path == name],
+            )
+            problems += [f"{name}#{fragment}: no such element" for fragment in missing]
         for path in sorted(files):
             status = page.request.get(base + path).status
             if status != 200:
                 problems.append(f"{path}: status {status}")
         unchecked = {p for p, _ in fragments} - set(visited)
         problems += [f"never visited {p}" for p in sorted(unchecked)]
-        browser.close()
+        context.close()
     return visited, problems
 
 
-@pytest.fixture(scope="module")
-def browser_ready():
-    pytest.importorskip("playwright.sync_api")
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every crawl of the session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     if not site.CHROMIUM.exists():
         pytest.skip(
             f"no Chromium at {site.CHROMIUM}: install it (Debian: apt-get install -y chromium) "
             "to run the browser test"
         )
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(site.CHROMIUM), args=site.CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.mark.parametrize("edition", ["built", "student"])
-def test_every_page_loads_in_a_real_browser(edition, request, browser_ready):
+def test_every_page_loads_in_a_real_browser(edition, request, browser):
     out = request.getfixturevalue(edition)["out"]
     shot = paths.BUILD / "screenshots" / f"{out.name}-landing.png"
-    visited, problems = crawl(out, screenshot=shot)
+    visited, problems = crawl(browser, out, screenshot=shot)
     assert problems == []
     assert set(visited) == {p.name for p in out.glob("*.html")}, "a page is not linked"
     assert shot.stat().st_size > 0
+
+
+FAULTY_PAGE = """<!DOCTYPE html>
+<html><head><title>faults</title><link rel="icon" href="data:,"></head><body>
+<img src="missing.png" alt="a figure that is not there">
+<img src="http://203.0.113.1/remote.png" alt="a figure from another host">
+<script>console.error("injected console error")</script>
+<script>throw new Error("injected page error")</script>
+<a href="gone.html">a page that is not there</a>
+<a href="index.html#no-such-anchor">an anchor that is not there</a>
+<a href="gone.csv">a file that is not there</a>
+</body></html>
+"""
+
+
+def test_the_browser_check_reports_injected_faults(tmp_path, browser):
+    """The crawl above passes only because it sees nothing wrong: each kind of fault it looks
+    for, put in a page, is reported."""
+    (tmp_path / "index.html").write_text(FAULTY_PAGE, encoding="utf-8")
+    visited, problems = crawl(browser, tmp_path)
+    assert visited == ["index.html", "gone.html"]
+    report = "\n".join(problems)
+    for expected in (
+        "request to another host: http://203.0.113.1/remote.png",
+        "HTTP 404: ",  # missing.png, gone.html
+        "index.html: 2 images did not load",
+        "console error: injected console error",
+        "page error: injected page error",
+        "gone.html: status 404",
+        "index.html#no-such-anchor: no such element",
+        "gone.csv: status 404",
+    ):
+        assert expected in report, f"not reported: {expected!r} in\n{report}"
 
 
 def test_a_new_notebook_gets_its_page_and_place(project_copy):
@@ -403,3 +449,78 @@ def test_same_input_same_pages(student, tmp_path):
     second = {p.relative_to(again["out"]): p.read_bytes() for p in again["out"].rglob("*.*")}
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
+
+
+# --- building only when an input changed ---------------------------------------------------
+
+
+def test_if_stale_rebuilds_only_when_an_input_changes(tmp_path, monkeypatch, capsys):
+    source = tmp_path / "input.csv"
+    source.write_text("one\n", encoding="utf-8")
+    monkeypatch.setattr(site, "input_files", lambda: [source])
+    builds = []
+
+    def fake_build(out, student=False, **kwargs):
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "index.html").write_text(f"build {len(builds)}", encoding="utf-8")
+        builds.append(student)
+        return {"out": out, "broken": []}
+
+    monkeypatch.setattr(site, "build", fake_build)
+    out = tmp_path / "site"
+    args = ["--if-stale", "--out", str(out)]
+    assert site.main(args) == 0 and builds == [False]  # never built: builds
+    assert (out / site.INPUTS_STAMP).read_text().strip() == site.inputs_digest(student=False)
+    capsys.readouterr()
+    built_at = (out / "index.html").stat().st_mtime_ns
+
+    assert site.main(args) == 0 and builds == [False]  # same inputs: does not build
+    assert "up to date" in capsys.readouterr().out
+    assert (out / "index.html").stat().st_mtime_ns == built_at
+
+    source.write_text("two\n", encoding="utf-8")  # an input changes: builds again
+    assert site.main(args) == 0 and builds == [False, False]
+    assert (out / "index.html").read_text() == "build 1"
+    assert site.main(args) == 0 and builds == [False, False]
+
+    (out / "index.html").unlink()  # an incomplete edition is rebuilt
+    assert site.main(args) == 0 and len(builds) == 3
+    assert site.main([*args, "--student"]) == 0 and builds[-1] is True  # its own digest
+    assert site.inputs_digest(student=True) != site.inputs_digest(student=False)
+
+
+def test_if_stale_hashes_every_input():
+    listed = set(site.input_files())
+    expected = {
+        *paths.NOTEBOOKS.glob("*.ipynb"),
+        site.INSTRUCTOR_MD,
+        site.CITATION,
+        paths.CLAIMS,
+        *paths.DERIVED.glob("*.csv"),
+        Path(site.__file__),
+    }
+    assert expected <= listed, expected - listed
+
+
+def test_if_stale_check_imports_nothing_heavy(tmp_path):
+    """A fresh edition is recognised without importing nbconvert, pandas or BeautifulSoup."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("as built", encoding="utf-8")
+    (out / site.INPUTS_STAMP).write_text(site.inputs_digest(student=False) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "helpers.site", "--if-stale", "--out", str(out)],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert (out / "index.html").read_text() == "as built"
+    imported = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert imported & {"nbconvert", "nbformat", "pandas", "bs4", "papermill"} == set()
