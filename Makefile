@@ -34,7 +34,7 @@ run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomical
 	@$(PY) -m helpers.run --jobs $(JOBS)
 
 site: $(STAMP) run ## build the static site under build/site/
-	@$(PY) -m helpers.site
+	@$(PY) -m helpers.site --if-stale
 
 student: $(STAMP) ## student edition without solutions under build/student/
 	@$(PY) -m helpers.site --student
