@@ -28,7 +28,7 @@ from helpers import notebooks, paths
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
 # helpers modules no notebook imports or depends on: editing them does not make a notebook stale
-TOOLING = {"bench.py", "coverage.py", "lock.py", "site.py", "sweep.py"}
+TOOLING = {"bench.py", "coverage.py", "lock.py", "pytest_plugin.py", "site.py", "sweep.py"}
 DEFAULT_TIMEOUT = 300  # seconds per cell; the slowest cell here takes about 2 s
 
 

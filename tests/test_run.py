@@ -101,7 +101,7 @@ def test_plan_reruns_dependants(monkeypatch):
 def test_cell_timeout_names_notebook_and_cell(tmp_path):
     path = _notebook(tmp_path, "x = 1", "import time\ntime.sleep(60)")
     with pytest.raises(run.RunError, match=r"tiny: cell 1 timed out") as caught:
-        run.execute(path, output=tmp_path / "out.ipynb", timeout=3)
+        run.execute(path, output=tmp_path / "out.ipynb", timeout=1)
     assert "committed notebook is unchanged" in str(caught.value)
     assert not (tmp_path / "out.ipynb").exists()
 
