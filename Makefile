@@ -20,14 +20,16 @@ all: run site ## install, run every stale notebook, build the site
 
 $(STAMP): requirements.txt pyproject.toml
 	@rm -f $(VENV)/.installed-*
-	@test -x $(PY) || python3 -m venv $(VENV)
-	@# uv installs the lock in seconds; plain pip installs the same lock if uv cannot be had
-	@if $(PY) -m pip install --quiet --disable-pip-version-check -c requirements.txt uv \
+	@# no pip inside the venv: the system pip bootstraps uv into it, uv installs the lock in
+	@# about a second; if uv cannot be had, pip installs the same lock
+	@test -x $(PY) || python3 -m venv --without-pip $(VENV)
+	@if python3 -m pip --python $(PY) install --quiet --disable-pip-version-check -c requirements.txt uv \
 	    && $(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.txt \
-	    && $(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e . ; then :; \
+	    && $(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps --no-build-isolation -e . ; then :; \
 	  else echo "uv unavailable: installing with pip"; \
-	    $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt \
-	    && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . ; fi
+	    $(PY) -m ensurepip --upgrade >/dev/null \
+	    && $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+	    && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . ; fi
 	@touch $@
 
 run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomically)
