@@ -4,6 +4,8 @@
 # `make help` lists the rest.
 
 VENV := .venv
+# the system Python, found before .venv/bin is put first on PATH below
+HOST_PYTHON := $(shell command -v python3)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -22,8 +24,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@# no pip inside the venv: the system pip bootstraps uv into it, uv installs the lock in
 	@# about a second; if uv cannot be had, pip installs the same lock
-	@test -x $(PY) || python3 -m venv --without-pip $(VENV)
-	@if python3 -m pip --python $(PY) install --quiet --disable-pip-version-check -c requirements.txt uv \
+	@test -x $(PY) || $(HOST_PYTHON) -m venv --without-pip $(VENV)
+	@if $(HOST_PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check -c requirements.txt uv \
 	    && $(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.txt \
 	    && $(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps --no-build-isolation -e . ; then :; \
 	  else echo "uv unavailable: installing with pip"; \
