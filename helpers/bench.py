@@ -6,7 +6,7 @@ Three measurements, interleaved in each repetition so they share the machine's n
 
 (a) the project: ``python -m helpers.run --force`` (all notebooks, parallel, one process);
 (b) the floor: as many kernels as there are notebooks, at the same parallelism, each only
-    importing the libraries the notebooks import, then shutting down;
+    importing the libraries the notebooks import (``helpers.run.PRELOAD``), then stopping;
 (c) the naive peer: the ``papermill`` command line once per notebook, one after another.
 
 All three run on a scratch copy of the project under build/bench/, so the committed notebooks
@@ -30,15 +30,10 @@ from pathlib import Path
 from helpers import notebooks, paths
 
 BENCH = paths.BUILD / "bench"
-# What the notebooks import (see their imports cells), and nothing else.
-FLOOR_IMPORTS = (
-    "import pandas, seaborn, matplotlib.pyplot, IPython.display\n"
-    "import helpers.claims, helpers.data, helpers.params, helpers.plotting"
-)
 
 
-def scratch_copy() -> Path:
-    """Tracked and new (not ignored) files of the project, copied under build/bench/."""
+def copy_project(target: Path) -> Path:
+    """Copy the project's tracked and new (not ignored) files into ``target``."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
         cwd=paths.ROOT,
@@ -46,49 +41,29 @@ def scratch_copy() -> Path:
         text=True,
         check=True,
     ).stdout.split()
-    copy = BENCH / "project"
-    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(target, ignore_errors=True)
     for name in listed:
         source = paths.ROOT / name
         if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
-    return copy
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
 
 
 def floor(count: int, jobs: int) -> None:
-    """Start ``count`` kernels, ``jobs`` at a time; each imports the libraries, then stops."""
-    import asyncio
+    """Start ``count`` kernels, ``jobs`` at a time; each imports the libraries, then stops.
+
+    These are the runner's own warm kernels (``helpers.run.warm_kernel``) with no notebook.
+    """
+    from concurrent.futures import ThreadPoolExecutor
 
     from helpers import run
 
     run._kernel_environment()
     workdir = Path(tempfile.mkdtemp(prefix="menju-floor-"))
-    manager_class = run._ipc_kernel_manager(workdir)  # the same kernels the project starts
-
-    async def one(slots: asyncio.Semaphore) -> None:
-        async with slots:
-            km = manager_class(kernel_name="python3")
-            await km.start_kernel()
-            kc = km.client()
-            kc.start_channels()
-            try:
-                await kc.wait_for_ready(timeout=60)
-                reply = await kc.execute_interactive(
-                    FLOOR_IMPORTS, timeout=120, output_hook=lambda msg: None
-                )
-                if reply["content"]["status"] != "ok":
-                    raise RuntimeError(f"floor kernel failed: {reply['content']}")
-            finally:
-                kc.stop_channels()
-                await km.shutdown_kernel(now=True)  # as helpers.run stops its kernels
-
-    async def all_kernels() -> None:
-        slots = asyncio.Semaphore(jobs)
-        await asyncio.gather(*(one(slots) for _ in range(count)))
-
     try:
-        asyncio.run(all_kernels())
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(lambda _: run._shutdown(run.warm_kernel(workdir)), range(count)))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -109,7 +84,7 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel kernels")
     args = parser.parse_args(argv)
     reps = max(1, args.reps)
-    copy = scratch_copy()
+    copy = copy_project(BENCH / "project")
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONHASHSEED": "0"}
     names = [nb.name for nb in notebooks.existing()]
     # naive order: sections in reading order, then the audit report that reads their verdicts

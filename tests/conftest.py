@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import paths
+from helpers.bench import copy_project
 
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """The tracked files of the project (plus uncommitted edits) in a temporary folder."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=paths.ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    copy = tmp_path / "project"
-    for name in listed:
-        source = paths.ROOT / name
-        if source.is_file():
-            target = copy / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return copy
+    return copy_project(tmp_path / "project")
 
 
 # Every kernel this suite starts (nbval's and papermill's) inherits IPYTHONDIR, so this startup
