@@ -25,7 +25,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@# no pip inside the venv: the system pip bootstraps uv into it, uv installs the lock in
 	@# about a second; if uv cannot be had, pip installs the same lock
 	@test -x $(PY) || $(HOST_PYTHON) -m venv --without-pip $(VENV)
-	@if $(HOST_PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check -c requirements.txt uv \
+	@if $(HOST_PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check \
+	      --no-deps "$$(grep '^uv==' requirements.txt)" \
 	    && $(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.txt \
 	    && $(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps --no-build-isolation -e . ; then :; \
 	  else echo "uv unavailable: installing with pip"; \

@@ -282,7 +282,6 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     data.validate_all()  # a corrupted file stops the run before any kernel starts
     _kernel_environment()
     skip_slow_validator()
-    import papermill  # noqa: F401  (imported once here, not in each worker thread)
 
     pending = {nb.name: nb for nb in todo}  # not started
     warm: dict[str, object] = {}  # kernel started and libraries imported, waiting for inputs
@@ -313,6 +312,9 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
                         running[pool.submit(_timed, nb, timeout, workdir)] = ("run", nb)
                     else:  # a free core: warm this notebook's kernel while it waits
                         running[pool.submit(warm_kernel, workdir)] = ("warm", nb)
+                # papermill is imported here, once, while the first kernels start up
+                import papermill  # noqa: F401
+
                 if not running:  # only blocked notebooks left: a dependency failed
                     for name, km in warm.items():
                         errors.append(f"{name}: not run, a notebook it depends on failed")
