@@ -258,3 +258,18 @@ def test_whole_article_is_covered():
     assert not report.missing_quotes, f"quotes not verbatim: {report.missing_quotes}"
     gaps = [f"[{m.section}] {m.context}" for m in report.uncovered]
     assert not gaps, f"{len(gaps)} of {report.total} numbers uncovered:\n" + "\n".join(gaps)
+
+
+def test_data_schema_quotes_are_verbatim():
+    """The provenance quote of every article data file is found in the article."""
+    article = os.environ.get("ARTICLE_TEXT", "")
+    if not article or not Path(article).is_file():
+        pytest.skip("set ARTICLE_TEXT=path/to/article.txt to check the data files' quotes")
+    from helpers import data, paths
+
+    quotes = {
+        csv_path.name: data.read_schema(csv_path)["provenance"]["quote"]
+        for csv_path in sorted(paths.ARTICLE.glob("*.csv"))
+    }
+    _, missing = quote_spans(Path(article).read_text(encoding="utf-8"), list(quotes.values()))
+    assert not missing, {name: q for name, q in quotes.items() if q in missing}
