@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers import paths
+
 MAX_QUOTE_CHARS = 200
 CONTEXT_CHARS = 30  # each side of a mention, so about 60 characters of context in all
 
@@ -69,8 +71,8 @@ _NOTE_LINE_RE = re.compile(r"([0-9]{1,3})\.\s")
 
 
 def claims_path() -> Path:
-    """The claims ledger, found from this file so the working directory does not matter."""
-    return Path(__file__).resolve().parent.parent / "data" / "claims.csv"
+    """The claims ledger (resolved from the package, not the working directory)."""
+    return paths.CLAIMS
 
 
 def load_claims(path: str | Path | None = None) -> pd.DataFrame:

@@ -154,23 +154,17 @@ details.claims summary { cursor: pointer; font-weight: bold; }
 # --- data for the pages -------------------------------------------------------------------
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=paths.ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def git_commit() -> str:
     """Short commit hash, with '+ local changes' when the work tree differs from it."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=paths.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=paths.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return f"{head} + local changes" if dirty else head
