@@ -20,10 +20,11 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from helpers import notebooks, paths
+from helpers import forkserver, notebooks, paths
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
@@ -134,6 +135,16 @@ def _ipc_kernel_manager(workdir: Path):
 
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        async def _async_pre_start_kernel(self, **kw):
+            if forkserver.active() and self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+                self.provisioner = forkserver.provisioner_class()(
+                    kernel_id=self.kernel_id,
+                    kernel_spec=self.kernel_spec,
+                    parent=self,
+                )
+            return await super()._async_pre_start_kernel(**kw)
 
         @default("connection_file")
         def _connection_file_default(self):
@@ -270,9 +281,10 @@ def plan(names=None, force: bool = False) -> list[notebooks.Notebook]:
 def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TIMEOUT) -> None:
     """Run notebooks on ``jobs`` kernels at once, each after those it depends on.
 
-    A notebook that must wait (the audit report waits for every section) does not waste a free
-    core: its kernel is started and its libraries imported while the others run, so when its
-    inputs are ready only its own cells remain.
+    Kernels are forked from one process that has imported the notebooks' libraries
+    (``helpers.forkserver``), so that import is paid once. Every notebook's kernel is started
+    at the outset: a starting kernel mostly waits on handshakes, which need no core, so when a
+    notebook's turn comes (the audit report waits for every section) only its cells remain.
     """
     if not todo:
         print("All notebooks are up to date.")
@@ -283,62 +295,52 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     _kernel_environment()
     skip_slow_validator()
 
-    pending = {nb.name: nb for nb in todo}  # not started
-    warm: dict[str, object] = {}  # kernel started and libraries imported, waiting for inputs
-    running: dict = {}  # future -> (kind, notebook)
-    errors, failed = [], set()
+    # longest first, so the last notebook to finish (the audit report waits for it) starts
+    # early; the executed notebook's size stands in for its run time (figures dominate both)
+    waiting = sorted(todo, key=lambda nb: -nb.path.stat().st_size)
+    running: dict = {}  # future -> notebook
+    errors, failed, skipped = [], set(), set()
     workdir = Path(tempfile.mkdtemp(prefix="menju-run-"))
     start = time.perf_counter()
-
-    def busy() -> set[str]:
-        return set(pending) | set(warm) | {nb.name for _, nb in running.values()} | failed
-
-    def ready(nb) -> bool:
-        return not (set(nb.after) & (busy() - {nb.name}))
-
     try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            while pending or warm or running:
-                for name, km in list(warm.items()):  # warm and now unblocked: run it
-                    nb = notebooks.by_name(name)
-                    if len(running) < jobs and ready(nb):
-                        del warm[name]
-                        running[pool.submit(_timed, nb, timeout, workdir, km)] = ("run", nb)
-                for nb in list(pending.values()):
-                    if len(running) >= jobs:
-                        break
-                    del pending[nb.name]
-                    if ready(nb):
-                        running[pool.submit(_timed, nb, timeout, workdir)] = ("run", nb)
-                    else:  # a free core: warm this notebook's kernel while it waits
-                        running[pool.submit(warm_kernel, workdir)] = ("warm", nb)
-                # papermill is imported here, once, while the first kernels start up
-                import papermill  # noqa: F401
+        with (
+            forkserver.serving(workdir),
+            ThreadPoolExecutor(max_workers=len(todo)) as starter,
+            ThreadPoolExecutor(max_workers=jobs) as pool,
+        ):
+            kernels = {nb.name: starter.submit(warm_kernel, workdir) for nb in todo}
+            # papermill is imported here, once, while the kernels start up
+            import papermill  # noqa: F401
 
-                if not running:  # only blocked notebooks left: a dependency failed
-                    for name, km in warm.items():
-                        errors.append(f"{name}: not run, a notebook it depends on failed")
-                        _shutdown(km)
-                    warm.clear()
-                    break
+            while waiting or running:
+                unfinished = {nb.name for nb in waiting} | {nb.name for nb in running.values()}
+                for nb in list(waiting):
+                    if set(nb.after) & failed:
+                        waiting.remove(nb)
+                        failed.add(nb.name)
+                        skipped.add(nb.name)
+                        errors.append(f"{nb.name}: not run, a notebook it depends on failed")
+                    elif len(running) < jobs and not set(nb.after) & unfinished:
+                        waiting.remove(nb)
+                        running[pool.submit(_timed, nb, timeout, workdir, kernels[nb.name])] = nb
+                if not running:
+                    continue  # everything left was skipped above
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    kind, nb = running.pop(future)
+                    nb = running.pop(future)
                     try:
-                        result = future.result()
+                        seconds = future.result()
                     except RunError as exc:
                         errors.append(str(exc))
                         print(f"FAILED {exc}", file=sys.stderr, flush=True)
                         failed.add(nb.name)
                         continue
-                    if kind == "warm":
-                        warm[nb.name] = result
-                    else:
-                        mark_done(nb)
-                        print(f"ran {nb.name} in {result:.1f} s", flush=True)
+                    mark_done(nb)
+                    print(f"ran {nb.name} in {seconds:.1f} s", flush=True)
+            for name in skipped:  # its kernel was started but will not be used
+                if kernels[name].exception() is None:
+                    _shutdown(kernels[name].result())
     finally:
-        for km in warm.values():
-            _shutdown(km)
         shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"{len(todo) - len(errors)} of {len(todo)} notebooks ran in "
@@ -350,10 +352,7 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
 
 
 # What every notebook imports; a warm kernel has these loaded before its notebook starts.
-PRELOAD = (
-    "import pandas, seaborn, matplotlib.pyplot, IPython.display\n"
-    "import helpers.claims, helpers.data, helpers.params, helpers.plotting"
-)
+PRELOAD = "import " + ", ".join(forkserver.NOTEBOOK_IMPORTS)
 
 
 def warm_kernel(workdir: Path):
@@ -387,9 +386,13 @@ def _shutdown(km) -> None:
     asyncio.run(km.shutdown_kernel(now=True))
 
 
-def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path, km=None) -> float:
+def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path, kernel) -> float:
+    """Run ``nb`` on the kernel that ``kernel`` (a future) started; seconds from its turn."""
     start = time.perf_counter()
-    km = km or warm_kernel(workdir)
+    try:
+        km = kernel.result()
+    except Exception as exc:
+        raise RunError(f"{nb.name}: the kernel did not start: {exc}") from None
     try:
         execute(nb, timeout=timeout, workdir=workdir, km=km)
     finally:

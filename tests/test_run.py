@@ -12,7 +12,7 @@ import nbformat
 import psutil
 import pytest
 
-from helpers import notebooks, paths, run
+from helpers import forkserver, notebooks, paths, run
 
 
 def _notebook(tmp_path, *sources, name="tiny"):
@@ -98,7 +98,22 @@ def test_plan_reruns_dependants(monkeypatch):
     assert [nb.name for nb in run.plan(force=True)] == [nb.name for nb in notebooks.existing()]
 
 
-def test_cell_timeout_names_notebook_and_cell(tmp_path):
+@pytest.fixture(scope="module")
+def fork_server(tmp_path_factory):
+    server = forkserver.Server(tmp_path_factory.mktemp("fork"))
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["popen", "forked"])
+def kernels(request, monkeypatch):
+    """Each kernel test runs twice: a kernel started by jupyter_client, and one forked."""
+    if request.param == "forked":
+        monkeypatch.setattr(forkserver, "_active", request.getfixturevalue("fork_server"))
+    return request.param
+
+
+def test_cell_timeout_names_notebook_and_cell(tmp_path, kernels):
     path = _notebook(tmp_path, "x = 1", "import time\ntime.sleep(60)")
     with pytest.raises(run.RunError, match=r"tiny: cell 1 timed out") as caught:
         run.execute(path, output=tmp_path / "out.ipynb", timeout=1)
@@ -106,13 +121,13 @@ def test_cell_timeout_names_notebook_and_cell(tmp_path):
     assert not (tmp_path / "out.ipynb").exists()
 
 
-def test_kernel_crash_names_notebook_and_cell(tmp_path):
+def test_kernel_crash_names_notebook_and_cell(tmp_path, kernels):
     path = _notebook(tmp_path, "x = 1", "import os\nos._exit(1)", name="crash")
     with pytest.raises(run.RunError, match=r"crash: the kernel died while running cell 1"):
         run.execute(path, output=tmp_path / "out.ipynb", timeout=60)
 
 
-def test_kernels_use_ipc_and_open_no_port(tmp_path):
+def test_kernels_use_ipc_and_open_no_port(tmp_path, kernels):
     path = _notebook(
         tmp_path,
         "from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)",
@@ -123,7 +138,7 @@ def test_kernels_use_ipc_and_open_no_port(tmp_path):
     assert out.cells[1].outputs[0]["text"].strip() == "0"
 
 
-def test_notebooks_cannot_reach_the_network(tmp_path):
+def test_notebooks_cannot_reach_the_network(tmp_path, kernels):
     """The suite's kernels run with a guard (conftest); prove the guard bites."""
     path = _notebook(tmp_path, "import socket\nsocket.create_connection(('192.0.2.1', 80), 1)")
     with pytest.raises(run.RunError, match="network request from a notebook"):
@@ -154,9 +169,10 @@ def test_corrupted_data_fails_before_any_kernel(project_copy):
 
 
 def _kernel_running(pid: int) -> bool:
+    """A kernel is up: the runner's fork server (its child) has forked one."""
     for child in psutil.Process(pid).children(recursive=True):
         try:
-            if "helpers.kernel" in " ".join(child.cmdline()):
+            if child.ppid() != pid:
                 return True
         except psutil.Error:  # a child that just exited
             continue
@@ -191,10 +207,10 @@ def test_interrupted_run_leaves_notebooks_identical(project_copy, signum):
 def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
     events = []
 
-    def fake_timed(nb, timeout, workdir, km=None):
-        events.append(("start", nb.name, km))
+    def fake_timed(nb, timeout, workdir, kernel):
+        events.append(("start", nb.name, kernel.result()))
         time.sleep(0.3)
-        events.append(("end", nb.name, km))
+        events.append(("end", nb.name, kernel.result()))
         return 0.3
 
     monkeypatch.setattr(run, "_timed", fake_timed)
@@ -204,7 +220,7 @@ def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
     todo = [notebooks.by_name("00_audit_report"), notebooks.by_name("01_introduction")]
     run.run_all(todo, jobs=2)
     assert events.index(("start", "00_audit_report", "warm-km")) > events.index(
-        ("end", "01_introduction", None)
+        ("end", "01_introduction", "warm-km")
     ), events
 
 
@@ -222,3 +238,47 @@ def test_normalise_merges_split_prints():
         ("stdout", "1\n2\n"),
         ("stderr", "w\n"),
     ]
+
+
+def test_forked_kernels_belong_to_the_server_and_stop(tmp_path):
+    with forkserver.serving(tmp_path) as server:
+        km = run.warm_kernel(tmp_path)
+        kernel = psutil.Process(km.provisioner.pid)
+        assert kernel.ppid() == server.process.pid, "the kernel was not forked by the server"
+        assert "pandas" in run.PRELOAD
+        run._shutdown(km)
+        assert not psutil.pid_exists(kernel.pid) or kernel.status() == psutil.STATUS_ZOMBIE
+    assert server.process.poll() is not None, "the fork server outlived its block"
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Modules a cell imports; ``from helpers import a`` counts as helpers.a."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "helpers":
+            found |= {f"helpers.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            found.add(node.module)
+    return found
+
+
+def test_the_server_imports_what_the_notebooks_import():
+    """Every non-standard module a notebook imports is preloaded (and the floor imports it)."""
+    import json
+
+    preloaded = forkserver.NOTEBOOK_IMPORTS
+    missing = set()
+    for nb in notebooks.existing():
+        for cell in json.loads(nb.path.read_text())["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            for module in _imported_modules("".join(cell["source"])):
+                if module.split(".")[0] in sys.stdlib_module_names:
+                    continue
+                if not any(m == module or m.startswith(module + ".") for m in preloaded):
+                    missing.add(f"{nb.name}: {module}")
+    assert not missing, f"add to forkserver.NOTEBOOK_IMPORTS: {sorted(missing)}"
