@@ -13,6 +13,7 @@ fixed at interpreter start (``PYTHONHASHSEED``) are the kernels' too.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import builtins
 import contextlib
@@ -255,6 +256,15 @@ def provisioner_class():
             self.pid = self.pgid = self.process.pid  # the child called setsid()
             self.cwd = kwargs.get("cwd", os.getcwd())
             return self.connection_info
+
+        async def kill(self, restart=False):
+            # wait the few milliseconds the kernel takes to go, so that jupyter_client finds
+            # it gone at once instead of polling again 0.1 s later
+            await super().kill(restart)
+            for _ in range(200):
+                if self.process is None or self.process.poll() is not None:
+                    return
+                await asyncio.sleep(0.005)
 
     return ForkedProvisioner
 

@@ -11,6 +11,7 @@ kept under ``build/failed/`` and its path printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -130,11 +131,40 @@ def mark_done(nb: notebooks.Notebook) -> None:
 
 def _ipc_kernel_manager(workdir: Path):
     """A kernel manager that talks over Unix sockets in ``workdir``: no TCP port is opened."""
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum, default
 
+    class QuickReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout=None):
+            """As jupyter_client's, minus the 0.2 s it then waits for IOPub to fall quiet.
+
+            Stray IOPub messages are harmless here: nbclient ignores those that answer
+            another request. What matters is that IOPub delivers, which one message proves.
+            """
+            from queue import Empty
+
+            deadline = time.monotonic() + (timeout or 60)
+            while time.monotonic() < deadline:
+                asked = self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                    await self.iopub_channel.get_msg(timeout=0.05)
+                except Empty:
+                    if not await self.is_alive():
+                        raise RuntimeError("Kernel died before replying to kernel_info") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == asked:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("client_factory")
+        def _client_factory_default(self):
+            return QuickReadyClient
 
         async def _async_pre_start_kernel(self, **kw):
             if forkserver.active() and self.provisioner is None:
@@ -291,57 +321,21 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
         return
     from helpers import data
 
-    data.validate_all()  # a corrupted file stops the run before any kernel starts
     _kernel_environment()
     skip_slow_validator()
-
-    # longest first, so the last notebook to finish (the audit report waits for it) starts
-    # early; the executed notebook's size stands in for its run time (figures dominate both)
-    waiting = sorted(todo, key=lambda nb: -nb.path.stat().st_size)
-    running: dict = {}  # future -> notebook
-    errors, failed, skipped = [], set(), set()
-    workdir = Path(tempfile.mkdtemp(prefix="menju-run-"))
     start = time.perf_counter()
-    try:
-        with (
-            forkserver.serving(workdir),
-            ThreadPoolExecutor(max_workers=len(todo)) as starter,
-            ThreadPoolExecutor(max_workers=jobs) as pool,
-        ):
-            kernels = {nb.name: starter.submit(warm_kernel, workdir) for nb in todo}
-            # papermill is imported here, once, while the kernels start up
-            import papermill  # noqa: F401
+    with contextlib.ExitStack() as stack:
+        workdir = Path(tempfile.mkdtemp(prefix="menju-run-"))
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        stack.enter_context(forkserver.serving(workdir))  # imports while the data are checked
+        data.validate_all()  # a corrupted file stops the run before any kernel starts
+        starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
+        kernels = {nb.name: starter.submit(warm_kernel, workdir) for nb in todo}
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
+        # papermill is imported here, once, while the kernels start up
+        import papermill  # noqa: F401
 
-            while waiting or running:
-                unfinished = {nb.name for nb in waiting} | {nb.name for nb in running.values()}
-                for nb in list(waiting):
-                    if set(nb.after) & failed:
-                        waiting.remove(nb)
-                        failed.add(nb.name)
-                        skipped.add(nb.name)
-                        errors.append(f"{nb.name}: not run, a notebook it depends on failed")
-                    elif len(running) < jobs and not set(nb.after) & unfinished:
-                        waiting.remove(nb)
-                        running[pool.submit(_timed, nb, timeout, workdir, kernels[nb.name])] = nb
-                if not running:
-                    continue  # everything left was skipped above
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    nb = running.pop(future)
-                    try:
-                        seconds = future.result()
-                    except RunError as exc:
-                        errors.append(str(exc))
-                        print(f"FAILED {exc}", file=sys.stderr, flush=True)
-                        failed.add(nb.name)
-                        continue
-                    mark_done(nb)
-                    print(f"ran {nb.name} in {seconds:.1f} s", flush=True)
-            for name in skipped:  # its kernel was started but will not be used
-                if kernels[name].exception() is None:
-                    _shutdown(kernels[name].result())
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        errors = _schedule(todo, jobs, kernels, pool, lambda nb: (nb, timeout, workdir))
     print(
         f"{len(todo) - len(errors)} of {len(todo)} notebooks ran in "
         f"{time.perf_counter() - start:.1f} s on {jobs} kernels",
@@ -349,6 +343,42 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     )
     if errors:
         raise RunError("\n".join(errors))
+
+
+def _schedule(todo, jobs, kernels, pool, arguments) -> list[str]:
+    """Run each notebook on its kernel once those it waits for are done; return the errors."""
+    # longest first, so the last notebook to finish (the audit report waits for it) starts
+    # early; the executed notebook's size stands in for its run time (figures dominate both)
+    waiting = sorted(todo, key=lambda nb: -nb.path.stat().st_size)
+    running: dict = {}  # future -> notebook
+    errors, failed = [], set()
+    while waiting or running:
+        unfinished = {nb.name for nb in waiting} | {nb.name for nb in running.values()}
+        for nb in list(waiting):
+            if set(nb.after) & failed:
+                waiting.remove(nb)
+                failed.add(nb.name)
+                errors.append(f"{nb.name}: not run, a notebook it depends on failed")
+                if kernels[nb.name].exception() is None:  # started, now not needed
+                    _shutdown(kernels[nb.name].result())
+            elif len(running) < jobs and not set(nb.after) & unfinished:
+                waiting.remove(nb)
+                running[pool.submit(_timed, *arguments(nb), kernels[nb.name])] = nb
+        if not running:
+            continue  # everything left was skipped above
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            nb = running.pop(future)
+            try:
+                seconds = future.result()
+            except RunError as exc:
+                errors.append(str(exc))
+                print(f"FAILED {exc}", file=sys.stderr, flush=True)
+                failed.add(nb.name)
+                continue
+            mark_done(nb)
+            print(f"ran {nb.name} in {seconds:.1f} s", flush=True)
+    return errors
 
 
 # What every notebook imports; a warm kernel has these loaded before its notebook starts.
@@ -360,7 +390,11 @@ def warm_kernel(workdir: Path):
     import asyncio
 
     async def start():
+        import zmq
+
         km = _ipc_kernel_manager(workdir)(kernel_name="python3")
+        # the client may connect before a forked kernel listens; retry after 5 ms, not 100
+        km.context.setsockopt(zmq.RECONNECT_IVL, 5)
         await km.start_kernel()
         kc = km.client()
         kc.start_channels()
