@@ -157,6 +157,8 @@ class Server:
             [sys.executable, "-m", "helpers.forkserver", str(listener.fileno())],
             pass_fds=[listener.fileno()],
             stdin=subprocess.DEVNULL,
+            # fixed when the interpreter starts, so every forked kernel shares it
+            env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         listener.close()
 

@@ -24,7 +24,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers import notebooks, paths, run
+from helpers import forkserver, notebooks, paths, run
 
 RUNS = paths.BUILD / "runs"
 
@@ -96,8 +96,11 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
         )
         return index, parameters, folder
 
-    try:
-        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+    try:  # kernels forked from one server: the libraries are imported once for the grid
+        with (
+            forkserver.serving(workdir),
+            ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool,
+        ):
             results = list(pool.map(one, enumerate(sets)))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

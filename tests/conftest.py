@@ -15,6 +15,24 @@ def project_copy(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+@pytest.fixture(scope="session")
+def fork_server(tmp_path_factory):
+    """One kernel fork server per test process, started by the first test that needs it."""
+    from helpers import forkserver
+
+    server = forkserver.Server(tmp_path_factory.mktemp("fork"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def forked_kernels(fork_server, monkeypatch):
+    """Kernels started by helpers.run in this test are forked, as in `make` and sweeps."""
+    from helpers import forkserver
+
+    monkeypatch.setattr(forkserver, "_active", fork_server)
+
+
 # Every kernel this suite starts (nbval's and papermill's) inherits IPYTHONDIR, so this startup
 # file runs in each of them: a notebook that opens an internet socket fails loudly.
 NO_NETWORK = """

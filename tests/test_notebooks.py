@@ -48,7 +48,7 @@ def _param_run(nb: notebooks.Notebook, tmp_path):
 
 
 def _make_class(nb: notebooks.Notebook):
-    def test_runs_with_other_parameters(self, tmp_path):
+    def test_runs_with_other_parameters(self, tmp_path, forked_kernels):
         _param_run(nb, tmp_path)
 
     return type(
@@ -63,7 +63,7 @@ for _nb in notebooks.existing():
 
 
 class TestBadInput:
-    def test_bad_parameter_stops_with_one_clear_sentence(self, tmp_path, capsys):
+    def test_bad_parameter_stops_with_one_clear_sentence(self, tmp_path, forked_kernels):
         nb = notebooks.by_name("01_introduction")
         before = nb.path.read_bytes()
         with pytest.raises(run.RunError) as caught:
@@ -75,7 +75,7 @@ class TestBadInput:
         assert nb.path.read_bytes() == before, "a failed run overwrote the committed notebook"
         assert (paths.BUILD / "failed" / "01_introduction.ipynb").exists()
 
-    def test_out_of_range_parameter(self, tmp_path):
+    def test_out_of_range_parameter(self, tmp_path, forked_kernels):
         nb = notebooks.by_name("01_introduction")
         with pytest.raises(run.RunError, match=r"Parameter 'sum_tolerance' must be a float from"):
             run.execute(nb, parameters={"sum_tolerance": 2.0}, output=tmp_path / "x.ipynb")

@@ -98,18 +98,11 @@ def test_plan_reruns_dependants(monkeypatch):
     assert [nb.name for nb in run.plan(force=True)] == [nb.name for nb in notebooks.existing()]
 
 
-@pytest.fixture(scope="module")
-def fork_server(tmp_path_factory):
-    server = forkserver.Server(tmp_path_factory.mktemp("fork"))
-    yield server
-    server.close()
-
-
 @pytest.fixture(params=["popen", "forked"])
 def kernels(request, monkeypatch):
     """Each kernel test runs twice: a kernel started by jupyter_client, and one forked."""
-    if request.param == "forked":
-        monkeypatch.setattr(forkserver, "_active", request.getfixturevalue("fork_server"))
+    server = request.getfixturevalue("fork_server") if request.param == "forked" else None
+    monkeypatch.setattr(forkserver, "_active", server)
     return request.param
 
 
