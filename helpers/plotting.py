@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
+import warnings
+
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 
 PALETTE = "colorblind"
+SOURCE_POINTS = 8  # type size of the source line
 
 
 def use_theme() -> None:
@@ -25,20 +29,40 @@ def use_theme() -> None:
     try:  # PNG is stable for pinned library versions; inline SVG carries dates and random ids
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("png")
+        # the figure as laid out by `finish`: cropping to a tight box would draw it twice
+        set_matplotlib_formats("png", bbox_inches=None)
     except ImportError:  # outside IPython there is no inline backend to configure
         pass
 
 
-def source_line(fig: plt.Figure, text: str) -> None:
-    """Put 'Source: ...' under the figure, left-aligned, in small type."""
+def source_line(fig: plt.Figure, text: str) -> float:
+    """Put 'Source: ...' at the foot of the figure, left-aligned, in small type.
+
+    Returns the height it takes, as a fraction of the figure's height.
+    """
+    # wrapped here rather than by matplotlib, so its height is known before drawing
+    width = int(fig.get_figwidth() * 72 / (SOURCE_POINTS * 0.55))  # ~0.55 em per character
+    lines = textwrap.wrap(f"Source: {text}", width=width)
     fig.text(
-        0.01, -0.01, f"Source: {text}", ha="left", va="top", fontsize=8, color="0.3", wrap=True
+        0.01, 0.01, "\n".join(lines), ha="left", va="bottom", fontsize=SOURCE_POINTS, color="0.3"
     )
+    return (len(lines) * SOURCE_POINTS * 1.25 + 6) / 72 / fig.get_figheight()
 
 
 def finish(fig: plt.Figure, source: str) -> None:
-    """Add the source line, tidy the layout and show the figure (no repr leaks into output)."""
-    fig.tight_layout()
-    source_line(fig, source)
+    """Add the source line, fit everything else above it and show the figure.
+
+    The figure is shown at its own size, not cropped to a tight box (which draws it twice), so
+    a title or label too long for it would be cut off: that is warned about instead.
+    """
+    fig.tight_layout(rect=(0, source_line(fig, source), 1, 1))
+    canvas = fig.bbox.padded(1)  # one pixel of grace
+    for ax in fig.axes:
+        box = ax.get_tightbbox(fig.canvas.get_renderer())
+        if not (canvas.contains(box.x0, box.y0) and canvas.contains(box.x1, box.y1)):
+            warnings.warn(
+                f"figure {ax.get_title(loc='left') or ax.get_title()!r}: a title, label or "
+                "legend falls outside the figure; make the figure larger or the text shorter",
+                stacklevel=2,
+            )
     plt.show()

@@ -1,0 +1,42 @@
+"""Figures are shown at their own size, so text that does not fit must be reported."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display here; figures are only laid out
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from helpers import plotting  # noqa: E402
+
+
+def _finish(title: str, width: float) -> list[str]:
+    fig, ax = plt.subplots(figsize=(width, 3))
+    ax.plot([1, 2], [3, 4])
+    ax.set_title(title, loc="left")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plotting.finish(fig, "a test. " * 30)  # long enough to wrap onto several lines
+    plt.close(fig)
+    return [str(w.message) for w in caught if "falls outside the figure" in str(w.message)]
+
+
+def test_a_title_that_fits_passes_quietly():
+    assert _finish("A short title", 8) == []
+
+
+def test_a_title_too_wide_for_the_figure_is_named():
+    messages = _finish("A title far too long for a narrow figure " * 2, 3)
+    assert len(messages) == 1
+    assert "'A title far too long" in messages[0]
+
+
+def test_the_source_line_gets_room_for_every_line():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    short = plotting.source_line(fig, "one line")
+    long = plotting.source_line(fig, "many words " * 40)
+    plt.close(fig)
+    assert 0 < short < long < 0.6
