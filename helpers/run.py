@@ -146,7 +146,7 @@ def _ipc_kernel_manager(workdir: Path):
 
             deadline = time.monotonic() + (timeout or 60)
             while time.monotonic() < deadline:
-                asked = self.kernel_info()
+                self.kernel_info()
                 try:
                     reply = await self.shell_channel.get_msg(timeout=1)
                     await self.iopub_channel.get_msg(timeout=0.05)
@@ -154,7 +154,9 @@ def _ipc_kernel_manager(workdir: Path):
                     if not await self.is_alive():
                         raise RuntimeError("Kernel died before replying to kernel_info") from None
                     continue
-                if reply["parent_header"].get("msg_id") == asked:
+                # any reply will do: a slow kernel answers earlier requests first, and waiting
+                # for the latest one while asking again each time would never catch up
+                if reply["msg_type"] == "kernel_info_reply":
                     self._handle_kernel_info_reply(reply)
                     return
             raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")

@@ -275,3 +275,23 @@ def test_the_server_imports_what_the_notebooks_import():
                 if not any(m == module or m.startswith(module + ".") for m in preloaded):
                     missing.add(f"{nb.name}: {module}")
     assert not missing, f"add to forkserver.NOTEBOOK_IMPORTS: {sorted(missing)}"
+
+
+def test_ready_check_catches_up_with_earlier_requests(tmp_path, kernels):
+    """A kernel slow to start answers every kernel_info request sent meanwhile, in order."""
+    import asyncio
+
+    async def start_and_wait():
+        km = run._ipc_kernel_manager(tmp_path)(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            for _ in range(3):  # as a client polling a slow kernel would have
+                kc.kernel_info()
+            await kc.wait_for_ready(timeout=20)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    asyncio.run(start_and_wait())
