@@ -8,6 +8,9 @@ import warnings
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.legend import Legend
+from matplotlib.text import Text
 
 PALETTE = "colorblind"
 SOURCE_POINTS = 8  # type size of the source line
@@ -53,16 +56,32 @@ def finish(fig: plt.Figure, source: str) -> None:
     """Add the source line, fit everything else above it and show the figure.
 
     The figure is shown at its own size, not cropped to a tight box (which draws it twice), so
-    a title or label too long for it would be cut off: that is warned about instead.
+    a title, label or legend too long for it would be cut off: that is warned about instead.
     """
     fig.tight_layout(rect=(0, source_line(fig, source), 1, 1))
+    fig.set_layout_engine(None)  # laid out once; else showing it lays it out (draws) again
+    plt.show()
+    warn_if_cut_off(fig)
+
+
+def warn_if_cut_off(fig: plt.Figure) -> None:
+    """Warn about any title, label, annotation or legend that reaches past the figure's edge."""
+    if fig.stale:  # not drawn by show() (no inline backend): place every text first
+        fig.draw_without_rendering()
+    # the inline backend has closed the figure after drawing it: measure on a fresh canvas
+    renderer = FigureCanvasAgg(fig).get_renderer()
     canvas = fig.bbox.padded(1)  # one pixel of grace
     for ax in fig.axes:
-        box = ax.get_tightbbox(fig.canvas.get_renderer())
-        if not (canvas.contains(box.x0, box.y0) and canvas.contains(box.x1, box.y1)):
-            warnings.warn(
-                f"figure {ax.get_title(loc='left') or ax.get_title()!r}: a title, label or "
-                "legend falls outside the figure; make the figure larger or the text shorter",
-                stacklevel=2,
-            )
-    plt.show()
+        for artist in [ax.xaxis.label, ax.yaxis.label, *ax.get_children()]:
+            if not isinstance(artist, (Text, Legend)) or not artist.get_visible():
+                continue
+            if isinstance(artist, Text) and not artist.get_text():
+                continue
+            box = artist.get_window_extent(renderer)  # sizes cached from the drawing
+            if not (canvas.contains(box.x0, box.y0) and canvas.contains(box.x1, box.y1)):
+                what = "the legend" if isinstance(artist, Legend) else repr(artist.get_text())
+                warnings.warn(
+                    f"figure {ax.get_title(loc='left') or ax.get_title()!r}: {what} falls "
+                    "outside the figure; make the figure larger or the text shorter",
+                    stacklevel=3,
+                )
