@@ -8,7 +8,6 @@ import warnings
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 
@@ -60,16 +59,16 @@ def finish(fig: plt.Figure, source: str) -> None:
     """
     fig.tight_layout(rect=(0, source_line(fig, source), 1, 1))
     fig.set_layout_engine(None)  # laid out once; else showing it lays it out (draws) again
+    renderers = []  # the renderer that draws it: texts measured with it are measured already
+    fig.canvas.mpl_connect("draw_event", lambda event: renderers.append(event.renderer))
     plt.show()
-    warn_if_cut_off(fig)
-
-
-def warn_if_cut_off(fig: plt.Figure) -> None:
-    """Warn about any title, label, annotation or legend that reaches past the figure's edge."""
-    if fig.stale:  # not drawn by show() (no inline backend): place every text first
+    if not renderers:  # no inline backend drew it (a script, a test): place every text
         fig.draw_without_rendering()
-    # the inline backend has closed the figure after drawing it: measure on a fresh canvas
-    renderer = FigureCanvasAgg(fig).get_renderer()
+    warn_if_cut_off(fig, renderers[-1])
+
+
+def warn_if_cut_off(fig: plt.Figure, renderer) -> None:
+    """Warn about any title, label, annotation or legend that reaches past the figure's edge."""
     canvas = fig.bbox.padded(1)  # one pixel of grace
     for ax in fig.axes:
         for artist in [ax.xaxis.label, ax.yaxis.label, *ax.get_children()]:
@@ -77,7 +76,7 @@ def warn_if_cut_off(fig: plt.Figure) -> None:
                 continue
             if isinstance(artist, Text) and not artist.get_text():
                 continue
-            box = artist.get_window_extent(renderer)  # sizes cached from the drawing
+            box = artist.get_window_extent(renderer)
             if not (canvas.contains(box.x0, box.y0) and canvas.contains(box.x1, box.y1)):
                 what = "the legend" if isinstance(artist, Legend) else repr(artist.get_text())
                 warnings.warn(
