@@ -87,7 +87,7 @@ def main(argv=None) -> int:
         prog="python -m helpers.bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
-        "--reps", type=int, default=3, help="repetitions (median reported; use at least 3)"
+        "--reps", type=int, default=5, help="repetitions (median reported; at least 3)"
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel kernels")
     args = parser.parse_args(argv)

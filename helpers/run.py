@@ -224,7 +224,6 @@ def execute(
     ``km`` is an already started kernel (see ``warm_kernel``); the caller shuts it down.
     """
     skip_slow_validator()
-    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -241,7 +240,8 @@ def execute(
         current["index"] = cell_index
 
     try:
-        papermill.execute_notebook(
+        # papermill also writes the executed notebook to tmp: the copy kept if a cell fails
+        executed = papermill.execute_notebook(
             str(source),
             str(tmp),
             parameters=parameters or None,
@@ -264,7 +264,7 @@ def execute(
             raise
         raise RunError(f"{name}: {detail}{where}. The committed notebook is unchanged.") from None
     else:
-        result = normalise(nbformat.read(tmp, as_version=4))
+        result = normalise(executed)
         staged = target.with_name(f".{target.name}.tmp")
         write_notebook(result, staged)
         os.replace(staged, target)
