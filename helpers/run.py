@@ -250,6 +250,8 @@ def execute(
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
             on_cell_start=on_cell_start,
+            # outputs are collected: kill the kernel it started (asking can take 2.5 s)
+            shutdown_kernel="immediate",
             **(
                 {"km": km}
                 if km is not None
@@ -391,7 +393,8 @@ PRELOAD = "import " + ", ".join(forkserver.NOTEBOOK_IMPORTS)
 
 def warm_kernel(workdir: Path):
     """Start a kernel and import the notebooks' libraries in it, silently (no history)."""
-    import asyncio
+    # run_sync, not asyncio.run: it also works where an event loop is already running
+    from jupyter_core.utils import run_sync
 
     async def start():
         km = _ipc_kernel_manager(workdir)(kernel_name="python3")
@@ -410,14 +413,14 @@ def warm_kernel(workdir: Path):
             raise RunError(f"could not import the notebooks' libraries: {reply['content']}")
         return km
 
-    return asyncio.run(start())
+    return run_sync(start)()
 
 
 def _shutdown(km) -> None:
     """Stop a kernel whose outputs are collected: killing it takes 0.1 s, asking it 0.9 s."""
-    import asyncio
+    from jupyter_core.utils import run_sync
 
-    asyncio.run(km.shutdown_kernel(now=True))
+    run_sync(km.shutdown_kernel)(now=True)
 
 
 def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path, kernel) -> float:

@@ -106,36 +106,61 @@ def kernels(request, monkeypatch):
     return request.param
 
 
-def test_cell_timeout_names_notebook_and_cell(tmp_path, kernels):
-    path = _notebook(tmp_path, "x = 1", "import time\ntime.sleep(60)")
-    with pytest.raises(run.RunError, match=r"tiny: cell 1 timed out") as caught:
-        run.execute(path, output=tmp_path / "out.ipynb", timeout=1)
-    assert "committed notebook is unchanged" in str(caught.value)
-    assert not (tmp_path / "out.ipynb").exists()
+class TestFailuresNameTheCell:
+    """A failing kernel is reported with the notebook and the cell, for both kinds of kernel."""
+
+    def test_cell_timeout_names_notebook_and_cell(self, tmp_path, kernels):
+        path = _notebook(tmp_path, "x = 1", "import time\ntime.sleep(60)")
+        with pytest.raises(run.RunError, match=r"tiny: cell 1 timed out") as caught:
+            run.execute(path, output=tmp_path / "out.ipynb", timeout=1)
+        assert "committed notebook is unchanged" in str(caught.value)
+        assert not (tmp_path / "out.ipynb").exists()
+
+    def test_kernel_crash_names_notebook_and_cell(self, tmp_path, kernels):
+        path = _notebook(tmp_path, "x = 1", "import os\nos._exit(1)", name="crash")
+        with pytest.raises(run.RunError, match=r"crash: the kernel died while running cell 1"):
+            run.execute(path, output=tmp_path / "out.ipynb", timeout=60)
 
 
-def test_kernel_crash_names_notebook_and_cell(tmp_path, kernels):
-    path = _notebook(tmp_path, "x = 1", "import os\nos._exit(1)", name="crash")
-    with pytest.raises(run.RunError, match=r"crash: the kernel died while running cell 1"):
-        run.execute(path, output=tmp_path / "out.ipynb", timeout=60)
+class TestIsolation:
+    """Kernels open no port and reach no network."""
+
+    def test_kernels_use_ipc_and_open_no_port(self, tmp_path, kernels):
+        path = _notebook(
+            tmp_path,
+            "from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)",
+            "import psutil\nprint(len(psutil.Process().net_connections(kind='inet')))",
+        )
+        out = nbformat.read(run.execute(path, output=tmp_path / "out.ipynb"), as_version=4)
+        assert out.cells[0].outputs[0]["text"].strip() == "ipc"
+        assert out.cells[1].outputs[0]["text"].strip() == "0"
+
+    def test_notebooks_cannot_reach_the_network(self, tmp_path, kernels):
+        """The suite's kernels run with a guard (conftest); prove the guard bites."""
+        path = _notebook(tmp_path, "import socket\nsocket.create_connection(('192.0.2.1', 80), 1)")
+        with pytest.raises(run.RunError, match="network request from a notebook"):
+            run.execute(path, output=tmp_path / "out.ipynb")
 
 
-def test_kernels_use_ipc_and_open_no_port(tmp_path, kernels):
-    path = _notebook(
-        tmp_path,
-        "from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)",
-        "import psutil\nprint(len(psutil.Process().net_connections(kind='inet')))",
-    )
-    out = nbformat.read(run.execute(path, output=tmp_path / "out.ipynb"), as_version=4)
-    assert out.cells[0].outputs[0]["text"].strip() == "ipc"
-    assert out.cells[1].outputs[0]["text"].strip() == "0"
+class TestReadyCheck:
+    def test_ready_check_catches_up_with_earlier_requests(self, tmp_path, kernels):
+        """A kernel slow to start answers every kernel_info request sent meanwhile, in order."""
+        from jupyter_core.utils import run_sync
 
+        async def start_and_wait():
+            km = run._ipc_kernel_manager(tmp_path)(kernel_name="python3")
+            await km.start_kernel()
+            kc = km.client()
+            kc.start_channels()
+            try:
+                for _ in range(3):  # as a client polling a slow kernel would have
+                    kc.kernel_info()
+                await kc.wait_for_ready(timeout=20)
+            finally:
+                kc.stop_channels()
+                await km.shutdown_kernel(now=True)
 
-def test_notebooks_cannot_reach_the_network(tmp_path, kernels):
-    """The suite's kernels run with a guard (conftest); prove the guard bites."""
-    path = _notebook(tmp_path, "import socket\nsocket.create_connection(('192.0.2.1', 80), 1)")
-    with pytest.raises(run.RunError, match="network request from a notebook"):
-        run.execute(path, output=tmp_path / "out.ipynb")
+        run_sync(start_and_wait)()  # works beside the browser tests' running loop
 
 
 def _digests(root):
@@ -172,29 +197,35 @@ def _kernel_running(pid: int) -> bool:
     return False
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_run_leaves_notebooks_identical(project_copy, signum):
-    before = _digests(project_copy)
-    env = {**os.environ, "PYTHONPATH": str(project_copy)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "helpers.run", "--force"],
-        cwd=project_copy,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline and not _kernel_running(proc.pid):
-        time.sleep(0.2)
-    time.sleep(2)
-    proc.send_signal(signum)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signum
-    assert "committed notebooks are unchanged" in err
-    assert _digests(project_copy) == before
-    leftovers = [p.name for p in (project_copy / "notebooks").iterdir() if p.name.startswith(".")]
-    assert leftovers == []
+class TestInterrupts:
+    @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+    def test_interrupted_run_leaves_notebooks_identical(self, project_copy, signum):
+        # in the scratch copy, notebook 01 first sleeps: the signal surely lands mid-run
+        target = project_copy / "notebooks" / "01_introduction.ipynb"
+        nb = nbformat.read(target, as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
+        nbformat.write(nb, target)
+        before = _digests(project_copy)
+        env = {**os.environ, "PYTHONPATH": str(project_copy)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "helpers.run", "--force", "01_introduction"],
+            cwd=project_copy,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline and not _kernel_running(proc.pid):
+            time.sleep(0.1)
+        time.sleep(1)  # the kernel is now in the sleeping cell
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 128 + signum
+        assert "committed notebooks are unchanged" in err
+        assert _digests(project_copy) == before
+        folder = project_copy / "notebooks"
+        assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
 
 def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
@@ -275,23 +306,3 @@ def test_the_server_imports_what_the_notebooks_import():
                 if not any(m == module or m.startswith(module + ".") for m in preloaded):
                     missing.add(f"{nb.name}: {module}")
     assert not missing, f"add to forkserver.NOTEBOOK_IMPORTS: {sorted(missing)}"
-
-
-def test_ready_check_catches_up_with_earlier_requests(tmp_path, kernels):
-    """A kernel slow to start answers every kernel_info request sent meanwhile, in order."""
-    import asyncio
-
-    async def start_and_wait():
-        km = run._ipc_kernel_manager(tmp_path)(kernel_name="python3")
-        await km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
-            for _ in range(3):  # as a client polling a slow kernel would have
-                kc.kernel_info()
-            await kc.wait_for_ready(timeout=20)
-        finally:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-
-    asyncio.run(start_and_wait())
