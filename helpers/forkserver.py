@@ -174,7 +174,7 @@ class Server:
         if not answer:
             raise RuntimeError(
                 f"the kernel fork server stopped (exit code {self.process.poll()}); "
-                "run the failing import in a plain Python to see why"
+                "its error, if any, is printed above"
             )
         return int(answer)
 
@@ -186,8 +186,14 @@ class Server:
 
 @contextlib.contextmanager
 def serving(workdir: Path):
-    """Within this block, kernels started by ``helpers.run`` are forked from one server."""
+    """Within this block, kernels started by ``helpers.run`` are forked from one server.
+
+    Where processes cannot fork (Windows), kernels start the ordinary way instead.
+    """
     global _active
+    if not hasattr(os, "fork"):
+        yield None
+        return
     previous, _active = _active, Server(workdir)
     try:
         yield _active
