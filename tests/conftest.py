@@ -15,6 +15,29 @@ def project_copy(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+@pytest.fixture
+def make_notebook(tmp_path: Path):
+    """Write a small notebook (python3 kernel) into tmp_path; return its path.
+
+    Each cell is given as its source, or as a ready nbformat cell (with outputs, say).
+    """
+    import nbformat
+
+    def make(*cells, name: str = "tiny") -> Path:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nb.cells = [nbformat.v4.new_code_cell(c) if isinstance(c, str) else c for c in cells]
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        return path
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def fork_server(tmp_path_factory):
     """One kernel fork server per test process, started by the first test that needs it."""

@@ -84,23 +84,15 @@ class TestBadInput:
 
 
 class TestNbvalCatchesEdits:
-    def test_nbval_fails_when_an_output_is_edited(self, tmp_path):
+    def test_nbval_fails_when_an_output_is_edited(self, make_notebook):
         """`make test` runs nbval with the project's sanitizers; an edited output must fail."""
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
         printed = nbformat.v4.new_code_cell("print('Row sums:', {'prefectures': 114})")
         printed.outputs = [nbformat.v4.new_output("stream", text="Row sums: {'edited': 1}\n")]
         computed = nbformat.v4.new_code_cell("1407 - 1374")  # stored output left as computed
         computed.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "33"})]
         computed.outputs[0].execution_count = computed.execution_count = 2
         printed.execution_count = 1
-        nb.cells = [printed, computed]
-        target = tmp_path / "edited.ipynb"
-        nbformat.write(nb, target)
+        target = make_notebook(printed, computed, name="edited")
         # as `make test` runs it: the project's plugin spares jsonschema's slow optional import
         command = [
             sys.executable,
@@ -114,7 +106,7 @@ class TestNbvalCatchesEdits:
         sanitize = paths.ROOT / "tests" / "nbval_sanitize.cfg"
         command += ["-q", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(sanitize)]
         result = subprocess.run(
-            [*command, str(target)], capture_output=True, text=True, cwd=tmp_path
+            [*command, str(target)], capture_output=True, text=True, cwd=target.parent
         )
         assert result.returncode == 1, result.stdout[-2000:]
         assert "edited" in result.stdout

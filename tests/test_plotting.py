@@ -42,31 +42,22 @@ def test_the_source_line_gets_room_for_every_line():
     assert 0 < short < long < 0.6
 
 
-def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, forked_kernels):
+def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, make_notebook, forked_kernels):
     """The inline backend draws and closes the figure inside show(); the check runs after."""
     import nbformat
 
     from helpers import run
 
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import matplotlib.pyplot as plt\n"
-            "from helpers import plotting\n"
-            "plotting.use_theme()\n"
-            "for title in ['Fits', 'Much too long for this figure ' * 3]:\n"
-            "    fig, ax = plt.subplots(figsize=(4, 3))\n"
-            "    ax.set_title(title)\n"
-            "    plotting.finish(fig, 'a test')\n"
-        )
-    ]
-    path = tmp_path / "figure.ipynb"
-    nbformat.write(nb, path)
+    path = make_notebook(
+        "import matplotlib.pyplot as plt\n"
+        "from helpers import plotting\n"
+        "plotting.use_theme()\n"
+        "for title in ['Fits', 'Much too long for this figure ' * 3]:\n"
+        "    fig, ax = plt.subplots(figsize=(4, 3))\n"
+        "    ax.set_title(title)\n"
+        "    plotting.finish(fig, 'a test')\n",
+        name="figure",
+    )
     out = nbformat.read(run.execute(path, output=tmp_path / "out.ipynb"), as_version=4)
     outputs = out.cells[0].outputs
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2

@@ -15,19 +15,6 @@ import pytest
 from helpers import forkserver, notebooks, paths, run
 
 
-def _notebook(tmp_path, *sources, name="tiny"):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = tmp_path / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
 def test_normalise_strips_volatile_metadata():
     nb = nbformat.v4.new_notebook()
     nb.metadata["papermill"] = {"duration": 1.2}
@@ -109,15 +96,15 @@ def kernels(request, monkeypatch):
 class TestFailuresNameTheCell:
     """A failing kernel is reported with the notebook and the cell, for both kinds of kernel."""
 
-    def test_cell_timeout_names_notebook_and_cell(self, tmp_path, kernels):
-        path = _notebook(tmp_path, "x = 1", "import time\ntime.sleep(60)")
+    def test_cell_timeout_names_notebook_and_cell(self, tmp_path, make_notebook, kernels):
+        path = make_notebook("x = 1", "import time\ntime.sleep(60)")
         with pytest.raises(run.RunError, match=r"tiny: cell 1 timed out") as caught:
             run.execute(path, output=tmp_path / "out.ipynb", timeout=1)
         assert "committed notebook is unchanged" in str(caught.value)
         assert not (tmp_path / "out.ipynb").exists()
 
-    def test_kernel_crash_names_notebook_and_cell(self, tmp_path, kernels):
-        path = _notebook(tmp_path, "x = 1", "import os\nos._exit(1)", name="crash")
+    def test_kernel_crash_names_notebook_and_cell(self, tmp_path, make_notebook, kernels):
+        path = make_notebook("x = 1", "import os\nos._exit(1)", name="crash")
         with pytest.raises(run.RunError, match=r"crash: the kernel died while running cell 1"):
             run.execute(path, output=tmp_path / "out.ipynb", timeout=60)
 
@@ -125,9 +112,8 @@ class TestFailuresNameTheCell:
 class TestIsolation:
     """Kernels open no port and reach no network."""
 
-    def test_kernels_use_ipc_and_open_no_port(self, tmp_path, kernels):
-        path = _notebook(
-            tmp_path,
+    def test_kernels_use_ipc_and_open_no_port(self, tmp_path, make_notebook, kernels):
+        path = make_notebook(
             "from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)",
             "import psutil\nprint(len(psutil.Process().net_connections(kind='inet')))",
         )
@@ -135,9 +121,9 @@ class TestIsolation:
         assert out.cells[0].outputs[0]["text"].strip() == "ipc"
         assert out.cells[1].outputs[0]["text"].strip() == "0"
 
-    def test_notebooks_cannot_reach_the_network(self, tmp_path, kernels):
+    def test_notebooks_cannot_reach_the_network(self, tmp_path, make_notebook, kernels):
         """The suite's kernels run with a guard (conftest); prove the guard bites."""
-        path = _notebook(tmp_path, "import socket\nsocket.create_connection(('192.0.2.1', 80), 1)")
+        path = make_notebook("import socket\nsocket.create_connection(('192.0.2.1', 80), 1)")
         with pytest.raises(run.RunError, match="network request from a notebook"):
             run.execute(path, output=tmp_path / "out.ipynb")
 
