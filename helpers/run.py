@@ -341,7 +341,7 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
         # papermill is imported here, once, while the kernels start up
         import papermill  # noqa: F401
 
-        errors = _schedule(todo, jobs, kernels, pool, lambda nb: (nb, timeout, workdir))
+        errors = _schedule(todo, jobs, kernels, pool, timeout, workdir)
     print(
         f"{len(todo) - len(errors)} of {len(todo)} notebooks ran in "
         f"{time.perf_counter() - start:.1f} s on {jobs} kernels",
@@ -351,7 +351,7 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
         raise RunError("\n".join(errors))
 
 
-def _schedule(todo, jobs, kernels, pool, arguments) -> list[str]:
+def _schedule(todo, jobs, kernels, pool, timeout, workdir) -> list[str]:
     """Run each notebook on its kernel once those it waits for are done; return the errors."""
     # longest first, so the last notebook to finish (the audit report waits for it) starts
     # early; the executed notebook's size stands in for its run time (figures dominate both)
@@ -365,13 +365,15 @@ def _schedule(todo, jobs, kernels, pool, arguments) -> list[str]:
                 waiting.remove(nb)
                 failed.add(nb.name)
                 errors.append(f"{nb.name}: not run, a notebook it depends on failed")
-                if kernels[nb.name].exception() is None:  # started, now not needed
-                    _shutdown(kernels[nb.name].result())
+                _discard(kernels[nb.name])
             elif len(running) < jobs and not set(nb.after) & unfinished:
                 waiting.remove(nb)
-                running[pool.submit(_timed, *arguments(nb), kernels[nb.name])] = nb
-        if not running:
-            continue  # everything left was skipped above
+                running[pool.submit(_timed, nb, timeout, workdir, kernels[nb.name])] = nb
+        if not running:  # what still waits, waits on itself: the registry has a cycle
+            for nb in waiting:
+                errors.append(f"{nb.name}: not run, it waits on {sorted(nb.after)} in a cycle")
+                _discard(kernels[nb.name])
+            break
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             nb = running.pop(future)
@@ -385,6 +387,12 @@ def _schedule(todo, jobs, kernels, pool, arguments) -> list[str]:
             mark_done(nb)
             print(f"ran {nb.name} in {seconds:.1f} s", flush=True)
     return errors
+
+
+def _discard(kernel) -> None:
+    """Stop the kernel a future started, for a notebook that will not run."""
+    if kernel.exception() is None:
+        _shutdown(kernel.result())
 
 
 # What every notebook imports; a warm kernel has these loaded before its notebook starts.
@@ -417,7 +425,7 @@ def warm_kernel(workdir: Path):
 
 
 def _shutdown(km) -> None:
-    """Stop a kernel whose outputs are collected: killing it takes 0.1 s, asking it 0.9 s."""
+    """Stop a kernel whose outputs are collected: killing it is quick, asking it can take 2.5 s."""
     from jupyter_core.utils import run_sync
 
     run_sync(km.shutdown_kernel)(now=True)

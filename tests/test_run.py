@@ -234,6 +234,54 @@ def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
     ), events
 
 
+def _schedule_with(monkeypatch, todo, fails=()):
+    """Run the scheduler with fake notebook runs; return (errors, kernels stopped unused)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def fake_timed(nb, timeout, workdir, kernel):
+        if nb.name in fails:
+            raise run.RunError(f"{nb.name}: cell 3 raised ValueError")
+        return 0.0
+
+    stopped = []
+    monkeypatch.setattr(run, "_timed", fake_timed)
+    monkeypatch.setattr(run, "mark_done", lambda nb: None)
+    monkeypatch.setattr(run, "_shutdown", stopped.append)
+    kernels = {}
+    for nb in todo:
+        kernels[nb.name] = Future()
+        kernels[nb.name].set_result(f"km-{nb.name}")
+    with ThreadPoolExecutor(2) as pool:
+        errors = run._schedule(todo, 2, kernels, pool, 10, None)
+    return errors, stopped
+
+
+def test_a_failed_notebook_skips_those_waiting_for_it(monkeypatch):
+    todo = [notebooks.by_name("00_audit_report"), notebooks.by_name("01_introduction")]
+    errors, stopped = _schedule_with(monkeypatch, todo, fails={"01_introduction"})
+    assert errors == [
+        "01_introduction: cell 3 raised ValueError",
+        "00_audit_report: not run, a notebook it depends on failed",
+    ]
+    assert stopped == ["km-00_audit_report"], "the unused kernel was left running"
+
+
+def test_notebooks_waiting_on_each_other_fail_instead_of_hanging(monkeypatch):
+    import dataclasses
+
+    first, second = (
+        notebooks.by_name("01_introduction"),
+        notebooks.by_name("02_historical_perspective"),
+    )
+    todo = [
+        dataclasses.replace(first, after=(second.name,)),
+        dataclasses.replace(second, after=(first.name,)),
+    ]
+    errors, stopped = _schedule_with(monkeypatch, todo)
+    assert len(errors) == 2 and all("in a cycle" in e for e in errors), errors
+    assert sorted(stopped) == ["km-01_introduction", "km-02_historical_perspective"]
+
+
 def test_normalise_merges_split_prints():
     cell = nbformat.v4.new_code_cell("print(1); print(2)")
     cell.outputs = [
