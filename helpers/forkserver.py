@@ -165,12 +165,15 @@ class Server:
     def fork(self, cmd: list[str], env: dict, cwd: str) -> int:
         """Ask for a kernel running ``cmd``; return its process id."""
         request = {"args": cmd[3:], "env": env, "cwd": str(cwd)}
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(300)  # the first request waits for the imports
-            conn.connect(self.address)
-            conn.sendall(json.dumps(request).encode())
-            conn.shutdown(socket.SHUT_WR)
-            answer = _read_all(conn)
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(300)  # the first request waits for the imports
+                conn.connect(self.address)
+                conn.sendall(json.dumps(request).encode())
+                conn.shutdown(socket.SHUT_WR)
+                answer = _read_all(conn)
+        except OSError:  # refused or reset: nobody serves the socket any more
+            answer = b""
         if not answer:
             raise RuntimeError(
                 f"the kernel fork server stopped (exit code {self.process.poll()}); "

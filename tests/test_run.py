@@ -309,6 +309,14 @@ def test_forked_kernels_belong_to_the_server_and_stop(tmp_path):
     assert server.process.poll() is not None, "the fork server outlived its block"
 
 
+def test_a_stopped_fork_server_is_named(tmp_path):
+    server = forkserver.Server(tmp_path)
+    server.close()
+    cmd = [sys.executable, "-m", forkserver.KERNEL_MODULE]
+    with pytest.raises(RuntimeError, match=r"the kernel fork server stopped \(exit code -9\)"):
+        server.fork(cmd, dict(os.environ), str(tmp_path))
+
+
 def _imported_modules(source: str) -> set[str]:
     """Modules a cell imports; ``from helpers import a`` counts as helpers.a."""
     import ast
