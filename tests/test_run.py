@@ -88,8 +88,10 @@ def test_plan_reruns_dependants(monkeypatch):
 @pytest.fixture(params=["popen", "forked"])
 def kernels(request, monkeypatch):
     """Each kernel test runs twice: a kernel started by jupyter_client, and one forked."""
-    server = request.getfixturevalue("fork_server") if request.param == "forked" else None
-    monkeypatch.setattr(forkserver, "_active", server)
+    if request.param == "forked":
+        request.getfixturevalue("forked_kernels")  # conftest: this process's fork server
+    else:
+        monkeypatch.setattr(forkserver, "_active", None)
     return request.param
 
 
