@@ -36,16 +36,16 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomically)
-	@$(PY) -m helpers.run --jobs $(JOBS)
+	@$(PY) -m tools.run --jobs $(JOBS)
 
 site: $(STAMP) run ## build the static site under build/site/
-	@$(PY) -m helpers.site --if-stale
+	@$(PY) -m tools.site --if-stale
 
 student: $(STAMP) ## student edition without solutions under build/student/
-	@$(PY) -m helpers.site --student
+	@$(PY) -m tools.site --student
 
 screenshot: $(STAMP) run ## rebuild the site and save its landing page for the README
-	@$(PY) -m helpers.site --screenshot tests/screenshots/site-landing.png
+	@$(PY) -m tools.site --screenshot tests/screenshots/site-landing.png
 
 test: $(STAMP) ## the whole suite, in parallel (one kernel per notebook)
 	@$(PY) -m pytest -n $(JOBS) --dist loadscope -q -ra \
@@ -56,12 +56,12 @@ lab: $(STAMP) ## open JupyterLab in the project environment
 	@$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 bench: $(STAMP) ## benchmark: full run vs import floor vs papermill CLI loop
-	@$(PY) -m helpers.bench
+	@$(PY) -m tools.bench
 
 NB ?= 01_introduction
 GRID ?= notebooks/sweeps/$(notdir $(basename $(NB))).yaml
 sweep: $(STAMP) ## run NB over a parameter GRID (yaml) into build/runs/ (default grid per notebook)
-	@$(PY) -m helpers.sweep $(NB) $(GRID)
+	@$(PY) -m tools.sweep $(NB) $(GRID)
 
 lint: $(STAMP) ## ruff lint and format check
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
@@ -71,7 +71,7 @@ format: $(STAMP) ## ruff format
 
 lock: ## recompile requirements.txt and environment.yml from requirements.in
 	@$(PY) -m uv pip compile requirements.in --python-version 3.11 --no-header -q -o requirements.txt
-	@$(PY) -m helpers.lock
+	@$(PY) -m tools.lock
 
 clean: ## remove build outputs (keeps .venv and committed notebooks)
 	rm -rf build

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.bench import copy_project
+from tools.bench import copy_project
 
 
 @pytest.fixture
@@ -36,24 +36,6 @@ def make_notebook(tmp_path: Path):
         return path
 
     return make
-
-
-@pytest.fixture(scope="session")
-def fork_server(tmp_path_factory):
-    """One kernel fork server per test process, started by the first test that needs it."""
-    from helpers import forkserver
-
-    server = forkserver.Server(tmp_path_factory.mktemp("fork"))
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def forked_kernels(fork_server, monkeypatch):
-    """Kernels started by helpers.run in this test are forked, as in `make` and sweeps."""
-    from helpers import forkserver
-
-    monkeypatch.setattr(forkserver, "_active", fork_server)
 
 
 # Every kernel this suite starts (nbval's and papermill's) inherits IPYTHONDIR, so this startup

@@ -15,7 +15,8 @@ import sys
 import nbformat
 import pytest
 
-from helpers import notebooks, paths, run
+from helpers import notebooks, paths
+from tools import run
 
 # Non-default parameters per notebook, chosen to exercise a different verdict path.
 OTHER_PARAMETERS = {
@@ -49,7 +50,7 @@ def _param_run(nb: notebooks.Notebook, tmp_path):
 
 
 def _make_class(nb: notebooks.Notebook):
-    def test_runs_with_other_parameters(self, tmp_path, forked_kernels):
+    def test_runs_with_other_parameters(self, tmp_path):
         _param_run(nb, tmp_path)
 
     return type(
@@ -64,7 +65,7 @@ for _nb in notebooks.existing():
 
 
 class TestBadInput:
-    def test_bad_parameter_stops_with_one_clear_sentence(self, tmp_path, forked_kernels):
+    def test_bad_parameter_stops_with_one_clear_sentence(self, tmp_path):
         nb = notebooks.by_name("01_introduction")
         before = nb.path.read_bytes()
         with pytest.raises(run.RunError) as caught:
@@ -76,7 +77,7 @@ class TestBadInput:
         assert nb.path.read_bytes() == before, "a failed run overwrote the committed notebook"
         assert (paths.BUILD / "failed" / "01_introduction.ipynb").exists()
 
-    def test_out_of_range_parameter(self, tmp_path, forked_kernels):
+    def test_out_of_range_parameter(self, tmp_path):
         nb = notebooks.by_name("01_introduction")
         with pytest.raises(run.RunError, match=r"Parameter 'sum_tolerance' must be a float from"):
             run.execute(nb, parameters={"sum_tolerance": 2.0}, output=tmp_path / "x.ipynb")
@@ -101,7 +102,7 @@ class TestNbvalCatchesEdits:
             "-p",
             "no:cacheprovider",
             "-p",
-            "helpers.pytest_plugin",
+            "tools.pytest_plugin",
         ]
         sanitize = paths.ROOT / "tests" / "nbval_sanitize.cfg"
         command += ["-q", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(sanitize)]

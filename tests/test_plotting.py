@@ -42,11 +42,11 @@ def test_the_source_line_gets_room_for_every_line():
     assert 0 < short < long < 0.6
 
 
-def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, make_notebook, forked_kernels):
+def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, make_notebook):
     """The inline backend draws and closes the figure inside show(); the check runs after."""
     import nbformat
 
-    from helpers import run
+    from tools import run
 
     path = make_notebook(
         "import matplotlib.pyplot as plt\n"

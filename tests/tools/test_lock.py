@@ -1,6 +1,6 @@
 """environment.yml (conda, Binder) and requirements.txt (pip, uv) pin the same versions."""
 
-from helpers import lock
+from tools import lock
 
 
 def test_environment_matches_lock():

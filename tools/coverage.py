@@ -18,7 +18,7 @@ What counts as a number (a "mention"):
 - with ``words=True`` also spelled-out numbers (two to ninety, hundred, thousand, dozen, twice,
   double, triple, half, quarter), as a separate kind. "one" is left out: it is mostly a pronoun.
 
-Usage: ``python -m helpers.coverage [ARTICLE_PATH] [--section NAME] [--words]``
+Usage: ``python -m tools.coverage [ARTICLE_PATH] [--section NAME] [--words]``
 """
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ def format_report(report: Report) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.coverage",
+        prog="python -m tools.coverage",
         description="Check that every number in the article is quoted by a claims-ledger row.",
     )
     parser.add_argument(

@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import claims, notebooks, paths, site
+from helpers import claims, notebooks, paths
+from tools import site
 
 EXISTING = notebooks.existing()
 # Tags whose src/href the browser fetches while loading the page (an <a href> is only followed
@@ -425,7 +426,7 @@ def test_a_new_notebook_gets_its_page_and_place(project_copy):
     )
     (project_copy / "notebooks" / f"{new}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "helpers.site"],
+        [sys.executable, "-m", "tools.site"],
         cwd=project_copy,
         env={**os.environ, "PYTHONPATH": str(project_copy)},
         capture_output=True,
@@ -509,7 +510,7 @@ def test_if_stale_check_imports_nothing_heavy(tmp_path):
     (out / "index.html").write_text("as built", encoding="utf-8")
     (out / site.INPUTS_STAMP).write_text(site.inputs_digest(student=False) + "\n")
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "helpers.site", "--if-stale", "--out", str(out)],
+        [sys.executable, "-X", "importtime", "-m", "tools.site", "--if-stale", "--out", str(out)],
         cwd=paths.ROOT,
         capture_output=True,
         text=True,

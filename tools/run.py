@@ -1,6 +1,6 @@
 """Execute notebooks with papermill: in parallel, incrementally, atomically, over IPC.
 
-``python -m helpers.run`` (what ``make`` calls) runs every registered notebook that changed since
+``python -m tools.run`` (what ``make`` calls) runs every registered notebook that changed since
 its last successful run, in reading-order dependencies, on as many kernels as there are cores,
 from one process so the ~3 s import of nbformat/papermill is paid once. Each notebook executes
 into a temporary file; only a successful, normalised result replaces the committed notebook
@@ -21,16 +21,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from helpers import forkserver, notebooks, paths
+from helpers import notebooks, paths
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
-# helpers modules no notebook imports or depends on: editing them does not make a notebook stale
-TOOLING = {"bench.py", "coverage.py", "lock.py", "pytest_plugin.py", "site.py", "sweep.py"}
 DEFAULT_TIMEOUT = 300  # seconds per cell; the slowest cell here takes about 2 s
 
 
@@ -102,7 +99,7 @@ def fingerprint(nb: notebooks.Notebook) -> str:
     for cell in cells:  # outputs excluded: executing must not invalidate the stamp
         tags = cell.get("metadata", {}).get("tags", [])
         digest.update(json.dumps([cell["cell_type"], cell["source"], tags]).encode())
-    code = [p for p in sorted((paths.ROOT / "helpers").glob("*.py")) if p.name not in TOOLING]
+    code = sorted((paths.ROOT / "helpers").glob("*.py"))  # all of helpers/: notebooks import it
     inputs = [*nb.inputs(), *code]
     inputs.append(paths.ROOT / "requirements.txt")
     for path in inputs:
@@ -131,52 +128,11 @@ def mark_done(nb: notebooks.Notebook) -> None:
 
 def _ipc_kernel_manager(workdir: Path):
     """A kernel manager that talks over Unix sockets in ``workdir``: no TCP port is opened."""
-    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum, default
 
-    class QuickReadyClient(AsyncKernelClient):
-        async def wait_for_ready(self, timeout=None):
-            """As jupyter_client's, minus the 0.2 s it then waits for IOPub to fall quiet.
-
-            Stray IOPub messages are harmless here: nbclient ignores those that answer
-            another request. What matters is that IOPub delivers, which one message proves.
-            """
-            from queue import Empty
-
-            deadline = time.monotonic() + (timeout or 60)
-            while time.monotonic() < deadline:
-                self.kernel_info()
-                try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
-                    await self.iopub_channel.get_msg(timeout=0.05)
-                except Empty:
-                    if not await self.is_alive():
-                        raise RuntimeError("Kernel died before replying to kernel_info") from None
-                    continue
-                # any reply will do: a slow kernel answers earlier requests first, and waiting
-                # for the latest one while asking again each time would never catch up
-                if reply["msg_type"] == "kernel_info_reply":
-                    self._handle_kernel_info_reply(reply)
-                    return
-            raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-        @default("client_factory")
-        def _client_factory_default(self):
-            return QuickReadyClient
-
-        async def _async_pre_start_kernel(self, **kw):
-            if forkserver.active() and self.provisioner is None:
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
-                self.provisioner = forkserver.provisioner_class()(
-                    kernel_id=self.kernel_id,
-                    kernel_spec=self.kernel_spec,
-                    parent=self,
-                )
-            return await super()._async_pre_start_kernel(**kw)
 
         @default("connection_file")
         def _connection_file_default(self):
@@ -188,13 +144,11 @@ def _ipc_kernel_manager(workdir: Path):
             return os.path.splitext(self.connection_file)[0] + "-ipc"
 
         def format_kernel_cmd(self, extra_arguments=None):
-            # the same kernel, minus ipykernel's loopback TCP pipe for forked subprocesses
-            cmd = super().format_kernel_cmd(extra_arguments)
-            cmd = [("helpers.kernel" if part == "ipykernel_launcher" else part) for part in cmd]
             # jupyter_client interrupts every kernel before shutting it down, and ipykernel
             # logs that as an ERROR on the terminal; cell errors still reach the notebook.
             # Batch runs keep no input history: no write to the user's IPython database per
-            # cell (about 1.5 ms each), and no two kernels contending for it.
+            # cell, and no two kernels contending for it.
+            cmd = super().format_kernel_cmd(extra_arguments)
             return [*cmd, "--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 
     return IPCKernelManager
@@ -317,10 +271,10 @@ def plan(names=None, force: bool = False) -> list[notebooks.Notebook]:
 def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TIMEOUT) -> None:
     """Run notebooks on ``jobs`` kernels at once, each after those it depends on.
 
-    Kernels are forked from one process that has imported the notebooks' libraries
-    (``helpers.forkserver``), so that import is paid once. Every notebook's kernel is started
-    at the outset: a starting kernel mostly waits on handshakes, which need no core, so when a
-    notebook's turn comes (the audit report waits for every section) only its cells remain.
+    Every notebook's kernel is an ordinary ipykernel, started at the outset and warmed by
+    importing the notebooks' libraries (as Voila's pre-started kernel pool does): a starting
+    kernel mostly waits on imports and handshakes, so when a notebook's turn comes (the audit
+    report waits for every section) only its cells remain.
     """
     if not todo:
         print("All notebooks are up to date.")
@@ -333,7 +287,6 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     with contextlib.ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="menju-run-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        stack.enter_context(forkserver.serving(workdir))  # imports while the data are checked
         data.validate_all()  # a corrupted file stops the run before any kernel starts
         starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
         kernels = {nb.name: starter.submit(warm_kernel, workdir) for nb in todo}
@@ -396,7 +349,23 @@ def _discard(kernel) -> None:
 
 
 # What every notebook imports; a warm kernel has these loaded before its notebook starts.
-PRELOAD = "import " + ", ".join(forkserver.NOTEBOOK_IMPORTS)
+NOTEBOOK_IMPORTS = (
+    "numpy",
+    "pandas",
+    "seaborn",
+    "matplotlib.pyplot",
+    "matplotlib.ticker",
+    "IPython.display",
+    "helpers.claims",
+    "helpers.data",
+    "helpers.external",
+    "helpers.municipalities",
+    "helpers.notebooks",
+    "helpers.params",
+    "helpers.paths",
+    "helpers.plotting",
+)
+PRELOAD = "import " + ", ".join(NOTEBOOK_IMPORTS)
 
 
 def warm_kernel(workdir: Path):
@@ -460,9 +429,7 @@ def _stop_children(signum, frame):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.run", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m tools.run", description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="notebooks to run (default: every stale one)")
     parser.add_argument("--force", action="store_true", help="run even if up to date")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="kernels at once")

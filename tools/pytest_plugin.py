@@ -1,10 +1,10 @@
-"""Loaded by pytest before its other plugins (``-p helpers.pytest_plugin`` in pyproject.toml).
+"""Loaded by pytest before its other plugins (``-p tools.pytest_plugin`` in pyproject.toml).
 
 nbval imports nbformat, and so jsonschema, as pytest starts, in the controller and in every
 xdist worker. Skipping jsonschema's optional IRI checker there saves about 2 s per process;
-see ``helpers.run.skip_slow_validator``.
+see ``tools.run.skip_slow_validator``.
 """
 
-from helpers.run import skip_slow_validator
+from tools.run import skip_slow_validator
 
 skip_slow_validator()

@@ -1,4 +1,4 @@
-"""Tests for helpers.coverage: unit tests on a small fake article, then the real one.
+"""Tests for tools.coverage: unit tests on a small fake article, then the real one.
 
 The real article is copyrighted and not in the repository, so the whole-article test runs
 only when ARTICLE_TEXT points at a copy.
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.coverage import (
+from tools.coverage import (
     MAX_QUOTE_CHARS,
     check,
     claims_path,

@@ -1,6 +1,6 @@
 """Run one notebook over a grid of parameters, in parallel, for class.
 
-    python -m helpers.sweep notebooks/01_introduction.ipynb notebooks/sweeps/01_introduction.yaml
+    python -m tools.sweep notebooks/01_introduction.ipynb notebooks/sweeps/01_introduction.yaml
 
 The grid file maps each parameter to a list of values; every combination is one run:
 
@@ -24,7 +24,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers import forkserver, notebooks, paths, run
+from helpers import notebooks, paths
+from tools import run
 
 RUNS = paths.BUILD / "runs"
 
@@ -96,11 +97,8 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
         )
         return index, parameters, folder
 
-    try:  # kernels forked from one server: the libraries are imported once for the grid
-        with (
-            forkserver.serving(workdir),
-            ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool,
-        ):
+    try:  # one ordinary kernel per parameter set, as many at once as there are cores
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
             results = list(pool.map(one, enumerate(sets)))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -133,7 +131,7 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.sweep", description=__doc__.split("\n")[0]
+        prog="python -m tools.sweep", description=__doc__.split("\n")[0]
     )
     parser.add_argument("notebook", help="notebook name or path, e.g. 01_introduction")
     parser.add_argument("grid", help="YAML grid file, e.g. notebooks/sweeps/01_introduction.yaml")

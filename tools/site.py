@@ -1,4 +1,4 @@
-"""Build the static site (``python -m helpers.site``) and the student edition (``--student``).
+"""Build the static site (``python -m tools.site``) and the student edition (``--student``).
 
 Everything is rendered offline with nbconvert's ``HTMLExporter`` and one small template that
 extends nbconvert's ``lab`` template and blanks its script blocks (require.js, MathJax,
@@ -25,7 +25,7 @@ read from that tree); code cells are not run through bleach (see ``TEMPLATE``); 
 imported without rfc3987-syntax (see ``_import_jsonschema_without_rfc3987_syntax``). The output
 is byte-identical to a sequential build.
 
-``python -m helpers.site --if-stale`` (``--student`` too) rebuilds only when the inputs differ
+``python -m tools.site --if-stale`` (``--student`` too) rebuilds only when the inputs differ
 from those the edition was built from: the digest of the files in ``input_files()`` and of the
 commit shown in the colophon, written to ``.inputs.sha256`` in the edition's folder. The check
 imports neither nbconvert nor pandas.
@@ -59,7 +59,7 @@ STUDENT = paths.BUILD / "student"
 INSTRUCTOR_MD = paths.NOTEBOOKS / "INSTRUCTOR.md"
 CITATION = paths.ROOT / "CITATION.cff"
 SOLUTION_TAG = "solution"
-# Written into an edition's folder by ``python -m helpers.site``: the digest of the inputs it
+# Written into an edition's folder by ``python -m tools.site``: the digest of the inputs it
 # was built from, which ``--if-stale`` compares before importing anything heavy.
 INPUTS_STAMP = ".inputs.sha256"
 # Markers in INSTRUCTOR.md replaced by tables generated at build time (appended if absent).
@@ -651,7 +651,7 @@ and commentary."""
 
 <div class="colophon">
 
-Built by `python -m helpers.site` with nbconvert, offline, from git commit
+Built by `python -m tools.site` with nbconvert, offline, from git commit
 `{html.escape(commit)}`. Pages load nothing from other sites; figures are embedded images.
 
 {md_table(["package", "version"], version_rows)}
@@ -802,7 +802,7 @@ def build(
     (out / "assets" / "site.css").write_text(SITE_CSS, encoding="utf-8")
     strip = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
 
-    from helpers import run
+    from tools import run
 
     def render_notebook(nb: notebooks.Notebook) -> tuple[str, dict[str, str], list[str]]:
         node = nbformat.read(nb.path, as_version=4)
@@ -946,7 +946,7 @@ def is_fresh(out: Path, digest: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.site", description=__doc__.split("\n")[0]
+        prog="python -m tools.site", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--student", action="store_true", help="build the student edition instead")
     parser.add_argument(

@@ -1,21 +1,19 @@
 """Benchmark: the project's full run against the floor and against a naive papermill loop.
 
-    python -m helpers.bench [--reps 3]      (what `make bench` calls)
+    python -m tools.bench [--reps 3]      (what `make bench` calls)
 
 Three measurements, interleaved in each repetition so they share the machine's noise:
 
-(a) the project: ``python -m helpers.run --force`` (all notebooks, parallel, one process);
+(a) the project: ``python -m tools.run --force`` (all notebooks, parallel, one process);
 (b) the floor: as many kernels as there are notebooks, at the same parallelism, each only
-    importing the libraries the notebooks import (``helpers.run.PRELOAD``), then stopping.
-    These are ordinary kernels, each paying the import; the project's kernels are forked from
-    one process that imported once (``helpers.forkserver``), which is how (a) gets near (b);
+    importing the libraries the notebooks import (``tools.run.PRELOAD``), then stopping.
+    These are the same pre-started ordinary kernels the runner uses;
 (c) the naive peer: the ``papermill`` command line once per notebook, one after another.
 
 All three run on a scratch copy of the project under build/bench/, so the committed notebooks
 are never touched. Prints each median and ends with
-``ratio_to_floor=<a/b> speedup_vs_naive=<c/a>``. For context it also prints (b'), the same
-empty kernels forked from one server: what is left of (a) above it is the notebooks' own
-cells. This is a benchmark, not a test: nothing asserts a time.
+``ratio_to_floor=<a/b> speedup_vs_naive=<c/a>``: what is left of (a) above (b) is the
+notebooks' own cells. This is a benchmark, not a test: nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -53,24 +51,19 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def floor(count: int, jobs: int, forked: bool = False) -> None:
+def floor(count: int, jobs: int) -> None:
     """Start ``count`` kernels, ``jobs`` at a time; each imports the libraries, then stops.
 
-    These are the runner's own warm kernels (``helpers.run.warm_kernel``) with no notebook:
-    ordinary ones, or with ``forked`` all forked from one fork server.
+    These are the runner's own warm kernels (``tools.run.warm_kernel``) with no notebook.
     """
-    import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
-    from helpers import forkserver, run
+    from tools import run
 
     run._kernel_environment()
     workdir = Path(tempfile.mkdtemp(prefix="menju-floor-"))
     try:
-        with (
-            forkserver.serving(workdir) if forked else contextlib.nullcontext(),
-            ThreadPoolExecutor(max_workers=jobs) as pool,
-        ):
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(lambda _: run._shutdown(run.warm_kernel(workdir)), range(count)))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -84,7 +77,7 @@ def _timed(cmd: list[str], cwd: Path, env: dict) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.bench", description=__doc__.split("\n")[0]
+        prog="python -m tools.bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--reps", type=int, default=5, help="repetitions (median reported; at least 3)"
@@ -100,19 +93,18 @@ def main(argv=None) -> int:
     papermill_cli = str(Path(sys.executable).with_name("papermill"))
     out = BENCH / "naive"
     out.mkdir(parents=True, exist_ok=True)
-    times = {"a": [], "b": [], "f": [], "c": []}
+    times = {"a": [], "b": [], "c": []}
     print(f"{len(names)} notebooks, {args.jobs} parallel kernels, {reps} repetitions", flush=True)
     for rep in range(reps):
         times["a"].append(
             _timed(
-                [sys.executable, "-m", "helpers.run", "--force", "--jobs", str(args.jobs)],
+                [sys.executable, "-m", "tools.run", "--force", "--jobs", str(args.jobs)],
                 copy,
                 env,
             )
         )
-        for key, flag in (("b", "--floor"), ("f", "--floor-forked")):
-            floor_cmd = [sys.executable, "-m", "helpers.bench", flag, str(len(names))]
-            times[key].append(_timed([*floor_cmd, str(args.jobs)], copy, env))
+        floor_cmd = [sys.executable, "-m", "tools.bench", "--floor", str(len(names))]
+        times["b"].append(_timed([*floor_cmd, str(args.jobs)], copy, env))
         start = time.perf_counter()
         for name in naive_order:
             subprocess.run(
@@ -132,20 +124,19 @@ def main(argv=None) -> int:
         times["c"].append(time.perf_counter() - start)
         print(
             f"rep {rep + 1}: project {times['a'][-1]:.1f} s, floor {times['b'][-1]:.1f} s, "
-            f"forked floor {times['f'][-1]:.1f} s, naive {times['c'][-1]:.1f} s",
+            f"naive {times['c'][-1]:.1f} s",
             flush=True,
         )
-    a, b, f, c = (statistics.median(times[k]) for k in "abfc")
+    a, b, c = (statistics.median(times[k]) for k in "abc")
     print(f"(a) project full run, median: {a:.2f} s")
     print(f"(b) floor (imports only),  median: {b:.2f} s")
-    print(f"(b') forked floor (context), median: {f:.2f} s")
     print(f"(c) naive papermill loop,   median: {c:.2f} s")
     print(f"ratio_to_floor={a / b:.2f} speedup_vs_naive={c / a:.2f}")
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] in ("--floor", "--floor-forked"):
-        floor(int(sys.argv[2]), int(sys.argv[3]), forked=sys.argv[1] == "--floor-forked")
+    if len(sys.argv) == 4 and sys.argv[1] == "--floor":
+        floor(int(sys.argv[2]), int(sys.argv[3]))
     else:
         sys.exit(main())

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from helpers import notebooks, sweep
+from helpers import notebooks
+from tools import sweep
 
 ALLOWED = {"tolerance": "float", "sum_tolerance": "float", "derived_dir": "str"}
 
