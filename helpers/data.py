@@ -1,15 +1,24 @@
-"""Load a CSV together with its schema, and stop with a clear error on bad input.
+"""Load a CSV described by the project's Frictionless Data Package, and stop on bad input.
 
-Every data file ``name.csv`` sits beside ``name.schema.json``, which describes its columns
-(name, type, unit, allowed values or range) and its provenance (for article data: section, a
-short verbatim quote, and the source the article cites; for external data: publisher, licence,
-reliability). ``load`` checks the file against that description before anyone computes with it.
+``data/datapackage.json`` is a standard `Data Package <https://datapackage.org>`_: one resource
+per CSV with its Table Schema (types, constraints, primary key), its licence and, as custom
+properties, its ``provenance`` (for article data: section, a short verbatim quote and the source
+the article cites; for external data: publisher, licence, reliability) and, for read-only
+files, the number of data ``rows`` it must hold. ``load`` checks a file against its resource
+before anyone computes with it; ``frictionless validate data/datapackage.json`` checks the
+same package with the reference implementation (a test runs it).
+
+The check here is plain Python so that the notebook runner can validate every file before any
+kernel starts without importing pandas or frictionless. Each refusal is one sentence naming the
+file, and the row and column where there is one.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,61 +32,81 @@ if TYPE_CHECKING:
 
 FOLDERS = {"article": paths.ARTICLE, "external": paths.EXTERNAL, "derived": paths.DERIVED}
 TYPES = ("string", "integer", "number", "date", "boolean")
-FISCAL_YEAR = re.compile(r"^FY\d{4}$")
 
 
 class DataError(ValueError):
-    """A data file that is missing or does not match its schema."""
+    """A data file that is missing, unreadable or does not match its description."""
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A validated table and the schema that describes it."""
+    """A validated table and the package resource that describes it."""
 
     name: str
     frame: pd.DataFrame
-    schema: dict
+    resource: dict
 
     @property
     def provenance(self) -> dict:
-        return self.schema.get("provenance", {})
+        return self.resource.get("provenance", {})
 
     def unit(self, column: str) -> str:
-        return next(f.get("unit", "") for f in self.schema["fields"] if f["name"] == column)
+        fields = self.resource["schema"]["fields"]
+        return next(f.get("unit", "") for f in fields if f["name"] == column)
 
 
-def schema_path(csv_path: Path) -> Path:
-    return csv_path.with_name(csv_path.name.removesuffix(".csv") + ".schema.json")
-
-
-def read_schema(csv_path: Path) -> dict:
-    path = schema_path(csv_path)
+@functools.cache
+def _package(path: Path) -> dict:
     shown = paths.relative(path)
     if not path.exists():
-        raise DataError(f"{shown}: schema file is missing; every CSV needs one beside it.")
+        raise DataError(f"{shown} is missing; it describes every data file.")
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{shown}: not valid JSON ({exc}).") from exc
-    for key in ("title", "fields", "provenance"):
-        if key not in schema:
-            raise DataError(f"{shown}: schema has no '{key}' entry.")
-    for field in schema["fields"]:
-        if field.get("type") not in TYPES:
-            raise DataError(
-                f"{shown}: column '{field.get('name')}' has type {field.get('type')!r}; "
-                f"allowed types are {', '.join(TYPES)}."
-            )
-    return schema
+        package = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{shown} is not valid UTF-8 JSON ({exc}).") from None
+    for resource in package.get("resources", []):
+        for field in resource.get("schema", {}).get("fields", []):
+            if field.get("type") not in TYPES:
+                raise DataError(
+                    f"{shown}: resource '{resource.get('name')}', column '{field.get('name')}' "
+                    f"has type {field.get('type')!r}; allowed types are {', '.join(TYPES)}."
+                )
+    return package
+
+
+def package() -> dict:
+    """The data package, read once per process."""
+    return _package(paths.PACKAGE)
+
+
+def resource(name: str) -> dict:
+    """The resource called ``name`` (a CSV's stem, e.g. ``table1_sister_affiliations``)."""
+    for item in package()["resources"]:
+        if item["name"] == name:
+            return item
+    raise DataError(f"data/datapackage.json has no resource named {name!r}.")
+
+
+def resource_for(csv_path: Path) -> dict:
+    """The resource whose ``path`` is this file (relative to ``data/``)."""
+    csv_path = Path(csv_path).resolve()
+    for item in package()["resources"]:
+        if (paths.DATA / item["path"]).resolve() == csv_path:
+            return item
+    raise DataError(
+        f"{paths.relative(csv_path)} is not described in data/datapackage.json; "
+        "add a resource for it."
+    )
 
 
 def _convert(raw: str, field: dict):
-    """Convert one cell; raise ValueError with what is allowed."""
+    """Convert one cell; raise ValueError saying what is allowed."""
     kind = field["type"]
+    rules = field.get("constraints", {})
     if kind == "string":
         value = raw
-        if "pattern" in field and not re.fullmatch(field["pattern"], raw):
-            raise ValueError(f"does not match the pattern {field['pattern']}")
+        if "pattern" in rules and not re.fullmatch(rules["pattern"], raw):
+            raise ValueError(f"does not match the pattern {rules['pattern']}")
     elif kind == "integer":
         if not re.fullmatch(r"-?\d+", raw):
             raise ValueError("is not a whole number (write 1407, not 1,407 or 1407.0)")
@@ -87,6 +116,8 @@ def _convert(raw: str, field: dict):
             value = float(raw)
         except ValueError:
             raise ValueError("is not a number") from None
+        if not math.isfinite(value):  # NaN would pass every range check below
+            raise ValueError("is not a finite number (nan and inf are not allowed)")
     elif kind == "date":
         try:
             value = date.fromisoformat(raw)
@@ -96,43 +127,65 @@ def _convert(raw: str, field: dict):
         if raw not in ("true", "false"):
             raise ValueError("is not true or false")
         value = raw == "true"
-    if "enum" in field and value not in field["enum"]:
-        raise ValueError(f"is not one of the allowed values {field['enum']}")
-    if "minimum" in field and value < field["minimum"]:
-        raise ValueError(f"is below the minimum {field['minimum']}")
-    if "maximum" in field and value > field["maximum"]:
-        raise ValueError(f"is above the maximum {field['maximum']}")
+    if "enum" in rules and value not in rules["enum"]:
+        raise ValueError(f"is not one of the allowed values {rules['enum']}")
+    if "minimum" in rules and value < rules["minimum"]:
+        raise ValueError(f"is below the minimum {rules['minimum']}")
+    if "maximum" in rules and value > rules["maximum"]:
+        raise ValueError(f"is above the maximum {rules['maximum']}")
     return value
 
 
-def check_file(csv_path: Path) -> tuple[list[dict], dict]:
-    """Check a CSV against its schema without pandas; return typed records and the schema.
+def _read_rows(csv_path: Path, shown: str) -> list[list[str]]:
+    raw = csv_path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{shown}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8 (Shift_JIS and Latin-1 are not read)."
+        ) from None
+    return list(csv.reader(text.splitlines()))
 
-    Pure Python so that the notebook runner can validate every file before any kernel starts
-    without paying pandas' import time.
+
+def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict], dict]:
+    """Check a CSV against its resource without pandas; return typed records and the resource.
+
+    ``resource`` defaults to the package's resource for this path; pass one to check a copy.
     """
     csv_path = Path(csv_path)
     shown = paths.relative(csv_path)
+    resource = resource or resource_for(csv_path)
     if not csv_path.exists():
-        raise DataError(f"{shown}: file is missing.")
-    schema = read_schema(csv_path)
-    fields = schema["fields"]
+        raise DataError(
+            f"{shown}: file is missing; data/datapackage.json lists it as resource "
+            f"'{resource['name']}'."
+        )
+    fields = resource["schema"]["fields"]
     expected = [f["name"] for f in fields]
-    with csv_path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = _read_rows(csv_path, shown)
     if not rows or rows[0] != expected:
         found = rows[0] if rows else []
-        raise DataError(f"{shown}: header is {found}; the schema expects columns {expected}.")
+        raise DataError(f"{shown}: header is {found}; the package expects columns {expected}.")
+    declared = resource.get("rows")
+    if len(rows) == 1:
+        raise DataError(f"{shown}: has a header but no data rows.")
+    if declared is not None and len(rows) - 1 != declared:
+        raise DataError(
+            f"{shown}: has {len(rows) - 1} data rows; data/datapackage.json declares {declared} "
+            "(a truncated file, or rows added without updating the package)."
+        )
     records = []
     for line, row in enumerate(rows[1:], start=2):  # line 1 is the header
         if len(row) != len(expected):
             raise DataError(
-                f"{shown}: row {line} has {len(row)} cells; the schema expects {len(expected)}."
+                f"{shown}: row {line} has {len(row)} cells; the package expects {len(expected)}."
             )
         record = {}
         for field, raw in zip(fields, row, strict=True):
             if raw == "":
-                if not field.get("nullable", False):
+                if field.get("constraints", {}).get("required", False):
                     raise DataError(
                         f"{shown}: row {line}, column '{field['name']}' is empty; "
                         "a value is required."
@@ -146,7 +199,7 @@ def check_file(csv_path: Path) -> tuple[list[dict], dict]:
                     f"{shown}: row {line}, column '{field['name']}': value {raw!r} {exc}."
                 ) from None
         records.append(record)
-    key = schema.get("primary_key")
+    key = resource["schema"].get("primaryKey")
     if key:
         seen = set()
         for line, record in enumerate(records, start=2):
@@ -154,38 +207,44 @@ def check_file(csv_path: Path) -> tuple[list[dict], dict]:
             if value in seen:
                 raise DataError(f"{shown}: row {line} repeats the key {key} of an earlier row.")
             seen.add(value)
-    return records, schema
+    return records, resource
 
 
-def validate(csv_path: Path) -> tuple[pd.DataFrame, dict]:
-    """Check a CSV against its schema; return the typed frame and the schema."""
+def validate(csv_path: Path, resource: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Check a CSV against its resource; return the typed frame and the resource."""
     import pandas as pd  # imported here: the runner validates without it
 
-    records, schema = check_file(csv_path)
-    frame = pd.DataFrame.from_records(records, columns=[f["name"] for f in schema["fields"]])
-    for field in schema["fields"]:  # nullable integers stay integers; dates become datetimes
+    records, resource = check_file(csv_path, resource)
+    fields = resource["schema"]["fields"]
+    frame = pd.DataFrame.from_records(records, columns=[f["name"] for f in fields])
+    for field in fields:  # nullable integers stay integers; dates become datetimes
         if field["type"] == "integer":
             frame[field["name"]] = frame[field["name"]].astype("Int64")
         elif field["type"] == "date":
             frame[field["name"]] = pd.to_datetime(frame[field["name"]])
-    return frame, schema
+    return frame, resource
 
 
 def load(name: str, folder: str = "article") -> Dataset:
-    """Load ``data/<folder>/<name>.csv`` after validating it against its schema."""
+    """Load ``data/<folder>/<name>.csv`` after validating it against its resource."""
     if folder not in FOLDERS:
         raise DataError(f"folder {folder!r} is unknown; allowed: {sorted(FOLDERS)}.")
-    frame, schema = validate(FOLDERS[folder] / f"{name}.csv")
-    return Dataset(name=name, frame=frame, schema=schema)
+    frame, described = validate(FOLDERS[folder] / f"{name}.csv")
+    return Dataset(name=name, frame=frame, resource=described)
 
 
 def validate_all(folders=("article", "external")) -> list[Path]:
-    """Validate every CSV in the given folders and the ledger; return what was checked."""
+    """Validate every resource in the given folders and the ledger; return what was checked.
+
+    A CSV that the package does not describe is refused too: nothing is read unchecked.
+    """
     checked = []
     for folder in folders:
         for csv_path in sorted(FOLDERS[folder].glob("*.csv")):
-            check_file(csv_path)
+            resource_for(csv_path)
+    for item in package()["resources"]:
+        if item["path"].split("/")[0] in folders or item["path"] == "claims.csv":
+            csv_path = paths.DATA / item["path"]
+            check_file(csv_path, item)
             checked.append(csv_path)
-    check_file(paths.CLAIMS)  # the ledger schema checks ids, patterns and comparators
-    checked.append(paths.CLAIMS)
     return checked

@@ -23,7 +23,6 @@ thousand). That is the most lenient reading of a rounded figure.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,59 +39,6 @@ VERDICTS = (CONFIRMED, DIFFERS, NOT_VERIFIABLE)
 COLUMNS = ["claim_id", "external_value", "source", "difference", "verdict", "note"]
 NOT_IN_LEDGER = "claim not in ledger"
 SCALES = {"billion": 1e9, "million": 1e6, "thousand": 1e3, "percent": 1e-2}
-
-SCHEMA = {
-    "title": "External cross-checks: the article's claims against public records",
-    "description": (
-        "Written by notebooks/05_external_cross_checks.ipynb through helpers.external. One row "
-        "per claim and external source; the stated value is the ledger's (data/claims.csv). "
-        "Never edited by hand."
-    ),
-    "provenance": {
-        "derived_by": "helpers.external.CrossChecks in notebooks/05_external_cross_checks.ipynb",
-        "inputs": "data/claims.csv, data/article/, data/external/ (see its PROVENANCE.md)",
-    },
-    "primary_key": ["claim_id", "source"],
-    "fields": [
-        {
-            "name": "claim_id",
-            "type": "string",
-            "pattern": "^C0[1-5]-[a-z0-9-]+$",
-            "description": "Row of data/claims.csv (or a claim another notebook will add)",
-        },
-        {
-            "name": "external_value",
-            "type": "number",
-            "nullable": True,
-            "unit": "the claim's unit (see the ledger)",
-            "description": "External value in the claim's unit; empty when not verifiable",
-        },
-        {
-            "name": "source",
-            "type": "string",
-            "description": "Primary publisher, data file and [reliability] of the external value",
-        },
-        {
-            "name": "difference",
-            "type": "number",
-            "nullable": True,
-            "unit": "the claim's unit",
-            "description": "External value minus stated value; empty when not verifiable",
-        },
-        {
-            "name": "verdict",
-            "type": "string",
-            "enum": list(VERDICTS),
-            "description": "Computed by helpers.external.judge",
-        },
-        {
-            "name": "note",
-            "type": "string",
-            "nullable": True,
-            "description": "Relative difference, reading, likely reason, or why not verifiable",
-        },
-    ],
-}
 
 
 def unit_scale(unit: str) -> float:
@@ -236,14 +182,9 @@ class CrossChecks:
         return frame.sort_values(["claim_id", "source"], ignore_index=True)
 
     def save(self, derived_dir: str | Path = "") -> Path:
-        """Write ``<derived>/external_checks.csv`` atomically, with its schema beside it."""
-        folder = Path(derived_dir or paths.DERIVED)
-        target = folder / "external_checks.csv"
+        """Write ``<derived>/external_checks.csv`` atomically (described in datapackage.json)."""
+        target = Path(derived_dir or paths.DERIVED) / "external_checks.csv"
         claims.write_csv(self.table(), target)
-        schema = folder / "external_checks.schema.json"
-        text = json.dumps(SCHEMA, ensure_ascii=False, indent=2) + "\n"
-        if not schema.exists() or schema.read_text(encoding="utf-8") != text:
-            schema.write_text(text, encoding="utf-8")
         return target
 
 

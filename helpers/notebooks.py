@@ -11,7 +11,7 @@ from pathlib import Path
 
 from helpers import paths
 
-SECTIONS = ("article/*", "claims.csv", "claims.schema.json")
+SECTIONS = ("article/*", "claims.csv", "datapackage.json")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ AUDIT = Notebook(
     "00_audit_report",
     "Audit report: every claim and its verdict",
     "All sections: verdict counts, inconsistencies, not-checkable claims, external checks",
-    reads=("claims.csv", "claims.schema.json", "derived/verdicts/*", "derived/external_checks.csv"),
+    reads=("claims.csv", "datapackage.json", "derived/verdicts/*", "derived/external_checks.csv"),
     after=tuple(nb.name for nb in (*SECTION_NOTEBOOKS, CROSS_CHECKS)),
 )
 # Reading order: the audit report first (it is what readers open), then the sections.

@@ -8,6 +8,7 @@ ARTICLE = DATA / "article"  # transcribed from the article, read-only
 EXTERNAL = DATA / "external"  # public reference data from other publishers, read-only
 DERIVED = DATA / "derived"  # written by the notebooks
 CLAIMS = DATA / "claims.csv"
+PACKAGE = DATA / "datapackage.json"  # Frictionless Data Package: every CSV's schema
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"  # git-ignored: stamps, failed runs, site, sweeps
 

@@ -1,30 +1,58 @@
-"""Every data file matches its schema, and bad input stops with a clear error."""
+"""Every data file matches the data package, and bad input stops with one clear sentence."""
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from helpers import data, paths
 
-CSVS = sorted(p for folder in data.FOLDERS.values() for p in folder.glob("*.csv"))
+RESOURCES = data.package()["resources"]
 
 
-@pytest.mark.parametrize("csv_path", CSVS, ids=lambda p: paths.relative(p))
-def test_file_matches_schema(csv_path):
-    frame, schema = data.validate(csv_path)
+@pytest.mark.parametrize("resource", RESOURCES, ids=lambda r: r["path"])
+def test_file_matches_package(resource):
+    frame, _ = data.validate(paths.DATA / resource["path"])
     assert len(frame) > 0
-    for field in schema["fields"]:
-        assert field.get("description"), f"{csv_path.name}: column {field['name']} undocumented"
-    provenance = schema["provenance"]
-    if csv_path.parent == paths.ARTICLE:  # article data: where in the article, and a quote
+    for field in resource["schema"]["fields"]:
+        assert field.get("description"), f"{resource['path']}: column {field['name']} undocumented"
+    provenance = resource["provenance"]
+    folder = resource["path"].split("/")[0]
+    if folder == "article":  # article data: where in the article, and a quote
         assert {"section", "quote", "cited_source"} <= set(provenance)
-    if csv_path.parent == paths.EXTERNAL:  # external data: who published it, under what terms
+        assert "rows" in resource, "read-only files declare their row count"
+    if folder == "external":  # external data: who published it, under what terms
         assert {"publisher", "licence", "reliability"} <= set(provenance)
+        assert resource["licenses"] and "rows" in resource
+
+
+def test_every_csv_is_in_the_package():
+    listed = {(paths.DATA / r["path"]).resolve() for r in RESOURCES}
+    found = {p.resolve() for folder in data.FOLDERS.values() for p in folder.glob("*.csv")}
+    found.add(paths.CLAIMS.resolve())
+    assert found - listed == set(), "every CSV needs a resource in data/datapackage.json"
+    assert not list(paths.DATA.rglob("*.schema.json")), "schemas live in the package only"
+
+
+def test_frictionless_validates_the_package():
+    """The reference implementation agrees: the package and every file in it are valid."""
+    cli = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run(
+        [str(cli), "validate", "--json", "datapackage.json"],
+        cwd=paths.DATA,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
 
 
 def test_article_quotes_are_short():
-    for csv_path in paths.ARTICLE.glob("*.csv"):
-        assert len(data.read_schema(csv_path)["provenance"]["quote"]) <= 200
+    for resource in RESOURCES:
+        if resource["path"].startswith("article/"):
+            assert len(resource["provenance"]["quote"]) <= 200
 
 
 @pytest.fixture
@@ -32,8 +60,11 @@ def table1_copy(tmp_path):
     source = paths.ARTICLE / "table1_sister_affiliations.csv"
     target = tmp_path / source.name
     shutil.copy(source, target)
-    shutil.copy(data.schema_path(source), data.schema_path(target))
     return target
+
+
+def check(path):
+    return data.validate(path, data.resource("table1_sister_affiliations"))
 
 
 @pytest.mark.parametrize(
@@ -69,23 +100,54 @@ def test_corrupted_file_names_file_row_and_column(table1_copy, line, bad_line, m
     lines[line - 1] = bad_line
     table1_copy.write_text("\n".join(lines) + "\n")
     with pytest.raises(data.DataError, match=message) as caught:
-        data.validate(table1_copy)
+        check(table1_copy)
     assert "table1_sister_affiliations.csv" in str(caught.value)
 
 
 def test_missing_file_and_bad_header(table1_copy):
-    with pytest.raises(data.DataError, match="missing"):
-        data.validate(table1_copy.with_name("nope.csv"))
+    with pytest.raises(data.DataError, match="file is missing.*resource 'table1"):
+        check(table1_copy.with_name("nope.csv"))
     text = table1_copy.read_text().replace("count", "cnt", 1)
     table1_copy.write_text(text)
     with pytest.raises(data.DataError, match="header"):
-        data.validate(table1_copy)
+        check(table1_copy)
 
 
-def test_missing_schema(table1_copy):
-    data.schema_path(table1_copy).unlink()
-    with pytest.raises(data.DataError, match="schema file is missing"):
-        data.validate(table1_copy)
+def test_header_only_and_truncated_files_are_refused(table1_copy):
+    lines = table1_copy.read_text().splitlines()
+    table1_copy.write_text("\n".join(lines[:-1]) + "\n")
+    with pytest.raises(data.DataError, match=r"has 14 data rows; .*declares 15"):
+        check(table1_copy)
+    table1_copy.write_text(lines[0] + "\n")
+    with pytest.raises(data.DataError, match="table1_sister_affiliations.csv: has a header but no"):
+        check(table1_copy)
+
+
+@pytest.mark.parametrize("bad", ["nan", "NaN", "inf", "-inf"])
+def test_non_finite_numbers_are_refused(tmp_path, bad):
+    source = paths.ARTICLE / "foreign_investment.csv"
+    lines = source.read_text().splitlines()
+    cells = lines[1].split(",")
+    resource = data.resource("foreign_investment")
+    column = next(i for i, f in enumerate(resource["schema"]["fields"]) if f["type"] == "number")
+    cells[column] = bad
+    target = tmp_path / source.name
+    target.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    name = resource["schema"]["fields"][column]["name"]
+    with pytest.raises(data.DataError, match=rf"row 2, column '{name}'.*not a finite number"):
+        data.validate(target, resource)
+
+
+def test_undecodable_bytes_name_file_and_line(table1_copy):
+    text = table1_copy.read_text().replace("cities", "\u5e02", 1)  # a kanji, then Shift_JIS
+    table1_copy.write_bytes(text.encode("shift_jis"))
+    with pytest.raises(data.DataError, match=r"affiliations.csv: line \d+ is not UTF"):
+        check(table1_copy)
+
+
+def test_a_csv_outside_the_package_is_refused(tmp_path):
+    with pytest.raises(data.DataError, match="not described in data/datapackage.json"):
+        data.check_file(tmp_path / "stray.csv")
 
 
 def test_load_rejects_unknown_folder():

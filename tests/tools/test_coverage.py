@@ -265,11 +265,12 @@ def test_data_schema_quotes_are_verbatim():
     article = os.environ.get("ARTICLE_TEXT", "")
     if not article or not Path(article).is_file():
         pytest.skip("set ARTICLE_TEXT=path/to/article.txt to check the data files' quotes")
-    from helpers import data, paths
+    from helpers import data
 
     quotes = {
-        csv_path.name: data.read_schema(csv_path)["provenance"]["quote"]
-        for csv_path in sorted(paths.ARTICLE.glob("*.csv"))
+        r["path"]: r["provenance"]["quote"]
+        for r in data.package()["resources"]
+        if r["path"].startswith("article/")
     }
     _, missing = quote_spans(Path(article).read_text(encoding="utf-8"), list(quotes.values()))
     assert not missing, {name: q for name, q in quotes.items() if q in missing}
