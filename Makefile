@@ -4,10 +4,13 @@
 # `make help` lists the rest.
 
 VENV := .venv
-# the system Python, found before .venv/bin is put first on PATH below
-HOST_PYTHON := $(shell command -v python3)
+# The Python that builds .venv (`make PYTHON=python3.13`), found before .venv/bin is put first
+# on PATH below. The stamp names it, so a .venv built by another Python is rebuilt.
+PYTHON ?= python3
+HOST_PYTHON := $(shell command -v $(PYTHON))
+HOST_VERSION := $(shell $(HOST_PYTHON) -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell (cat requirements.txt pyproject.toml; echo $(HOST_PYTHON) $(HOST_VERSION)) 2>/dev/null | sha256sum | cut -c1-12)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export PYTHONHASHSEED := 0
 # Some shells set PYTHONDONTWRITEBYTECODE; then every kernel recompiles pandas and seaborn from
@@ -21,6 +24,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 all: run site ## install, run every stale notebook, build the site
 
 $(STAMP): requirements.txt pyproject.toml
+	@$(HOST_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "make: PYTHON=$(PYTHON) is $(or $(HOST_VERSION),not found); this project needs Python 3.11 or newer (for example make PYTHON=python3.12)."; exit 1; }
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print(sys.version.split()[0])')" != "$(HOST_VERSION)" ]; then \
+	  echo "make: .venv was built by another Python; rebuilding it with $(PYTHON) $(HOST_VERSION)"; rm -rf $(VENV); fi
 	@rm -f $(VENV)/.installed-*
 	@# no pip inside the venv: the system pip bootstraps uv into it, uv installs the lock in
 	@# about a second; if uv cannot be had, pip installs the same lock
@@ -69,9 +76,10 @@ lint: $(STAMP) ## ruff lint and format check
 format: $(STAMP) ## ruff format
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
-lock: ## recompile requirements.txt and environment.yml from requirements.in
-	@$(PY) -m uv pip compile requirements.in --python-version 3.11 --no-header -q -o requirements.txt
-	@$(PY) -m tools.lock
+lock: ## recompile the lock (requirements.txt) from requirements.in; check it on 3.12 and 3.13
+	@$(PY) -m uv pip compile requirements.in --universal --python-version 3.11 --no-header -q -o requirements.txt
+	@for v in 3.12 3.13; do $(PY) -m uv pip compile requirements.in --python-version $$v \
+	  -c requirements.txt --no-header -q -o /dev/null || exit 1; echo "lock resolves on Python $$v"; done
 
 clean: ## remove build outputs (keeps .venv and committed notebooks)
 	rm -rf build
