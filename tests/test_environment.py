@@ -1,4 +1,4 @@
-"""The environment files agree: environment.yml installs the lock; every direct dependency is pinned."""
+"""environment.yml installs the lock; every direct dependency is pinned; Python 3.11+."""
 
 import re
 
