@@ -12,6 +12,8 @@ HOST_VERSION := $(shell $(HOST_PYTHON) -c 'import sys; print(sys.version.split()
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell (cat requirements.txt pyproject.toml; echo $(HOST_PYTHON) $(HOST_VERSION)) 2>/dev/null | sha256sum | cut -c1-12)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# seconds a notebook cell may run before the run stops and names the notebook and cell
+TIMEOUT ?= 300
 export PYTHONHASHSEED := 0
 # Some shells set PYTHONDONTWRITEBYTECODE; then every kernel recompiles pandas and seaborn from
 # source (measured here: 4 s instead of 1.3 s per kernel). Let Python cache bytecode in .venv.
@@ -43,7 +45,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomically)
-	@$(PY) -m tools.run --jobs $(JOBS)
+	@$(PY) -m tools.run --jobs $(JOBS) --timeout $(TIMEOUT)
 
 site: $(STAMP) run ## build the static site under build/site/
 	@$(PY) -m tools.site --if-stale

@@ -69,18 +69,23 @@ class TestBadInput:
         nb = notebooks.by_name("01_introduction")
         before = nb.path.read_bytes()
         with pytest.raises(run.RunError) as caught:
-            run.execute(nb, parameters={"tolerance": "abc"}, output=None)
+            run.execute(nb, parameters={"tolerance": "abc"}, output=None, failed_dir=tmp_path)
         message = str(caught.value)
         assert "Parameter 'tolerance' must be a float from 0.0 to 0.5; got 'abc'." in message
         assert "01_introduction: cell" in message
-        assert "failed copy is at build/failed/01_introduction.ipynb" in message
+        assert f"failed copy is at {tmp_path / '01_introduction.ipynb'}" in message
         assert nb.path.read_bytes() == before, "a failed run overwrote the committed notebook"
-        assert (paths.BUILD / "failed" / "01_introduction.ipynb").exists()
+        assert (tmp_path / "01_introduction.ipynb").exists()
 
     def test_out_of_range_parameter(self, tmp_path):
         nb = notebooks.by_name("01_introduction")
         with pytest.raises(run.RunError, match=r"Parameter 'sum_tolerance' must be a float from"):
-            run.execute(nb, parameters={"sum_tolerance": 2.0}, output=tmp_path / "x.ipynb")
+            run.execute(
+                nb,
+                parameters={"sum_tolerance": 2.0},
+                output=tmp_path / "x.ipynb",
+                failed_dir=tmp_path,
+            )
         assert not (tmp_path / "x.ipynb").exists()
 
 

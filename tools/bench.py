@@ -24,7 +24,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,21 +32,38 @@ from helpers import notebooks, paths
 BENCH = paths.BUILD / "bench"
 
 
-def copy_project(target: Path) -> Path:
-    """Copy the project's tracked and new (not ignored) files into ``target``."""
+# What a copy of the project leaves out when there is no git to list the tracked files
+NOT_PROJECT = (
+    ".git",
+    ".venv",
+    "build",
+    "__pycache__",
+    ".ruff_cache",
+    ".pytest_cache",
+    "*.egg-info",
+)
+
+
+def copy_project(target: Path, source: Path = paths.ROOT) -> Path:
+    """Copy the project's tracked and new (not ignored) files into ``target``.
+
+    In a git checkout git lists them; in an unpacked archive (``git archive``), which has no
+    ``.git``, the whole tree is copied without the environment, build outputs and caches.
+    """
+    shutil.rmtree(target, ignore_errors=True)
+    if not (source / ".git").exists():
+        return Path(shutil.copytree(source, target, ignore=shutil.ignore_patterns(*NOT_PROJECT)))
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=paths.ROOT,
+        cwd=source,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    shutil.rmtree(target, ignore_errors=True)
     for name in listed:
-        source = paths.ROOT / name
-        if source.is_file():
+        if (source / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
+            shutil.copy2(source / name, target / name)
     return target
 
 
@@ -61,12 +77,12 @@ def floor(count: int, jobs: int) -> None:
     from tools import run
 
     run._kernel_environment()
-    workdir = Path(tempfile.mkdtemp(prefix="menju-floor-"))
+    workdir = run.scratch_dir("menju-floor-")
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(lambda _: run._shutdown(run.warm_kernel(workdir)), range(count)))
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        run.remove_scratch(workdir)
 
 
 def _timed(cmd: list[str], cwd: Path, env: dict) -> float:

@@ -35,6 +35,27 @@ class RunError(RuntimeError):
     """A notebook failed: names the notebook, the cell and what went wrong."""
 
 
+# Unix socket paths are limited to about 107 bytes; kernels' sockets live in a scratch folder,
+# so a long TMPDIR would break them. Such a TMPDIR is replaced by /tmp for these folders.
+SOCKET_DIR_LIMIT = 40
+_SCRATCH: set[Path] = set()  # removed on exit, also when a signal stops the run
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A private (0700) temporary folder with a short path, removed at exit or on a signal."""
+    base = tempfile.gettempdir()
+    if len(base) > SOCKET_DIR_LIMIT and os.access("/tmp", os.W_OK):
+        base = "/tmp"
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    _SCRATCH.add(folder)
+    return folder
+
+
+def remove_scratch(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    _SCRATCH.discard(folder)
+
+
 # --- determinism -------------------------------------------------------------------------
 
 
@@ -171,11 +192,14 @@ def execute(
     timeout: int = DEFAULT_TIMEOUT,
     workdir: Path | None = None,
     km=None,
+    failed_dir: Path | None = None,
 ) -> Path:
     """Run one notebook; write the normalised result to ``output`` (default: in place).
 
     The result is written to a temporary file first and moved into place only on success.
-    ``km`` is an already started kernel (see ``warm_kernel``); the caller shuts it down.
+    ``km`` is an already started kernel (see ``warm_kernel``); the caller shuts it down. A run
+    that fails (an error, a timeout, a dead kernel) keeps its partial notebook in
+    ``failed_dir`` (default ``build/failed/``) and says where.
     """
     skip_slow_validator()
     import papermill
@@ -184,11 +208,13 @@ def execute(
     source = nb.path if isinstance(nb, notebooks.Notebook) else Path(nb)
     name = source.stem
     target = Path(output) if output else source
-    target.parent.mkdir(parents=True, exist_ok=True)
     own_workdir = workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="run-")) if own_workdir else Path(workdir)
+    workdir = scratch_dir("menju-run-") if own_workdir else Path(workdir)
     tmp = workdir / f"{name}.ipynb"
-    current = {"index": None}
+    current = {"index": None, "nb": None}
+
+    def on_notebook_start(notebook):
+        current["nb"] = notebook  # the notebook as it executes: kept if the run fails
 
     def on_cell_start(cell, cell_index):
         current["index"] = cell_index
@@ -203,6 +229,7 @@ def execute(
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
+            on_notebook_start=on_notebook_start,
             on_cell_start=on_cell_start,
             # outputs are collected: kill the kernel it started (asking can take 2.5 s)
             shutdown_kernel="immediate",
@@ -213,24 +240,40 @@ def execute(
             ),
         )
     except BaseException as exc:
-        detail = _describe_failure(exc, current["index"], PapermillExecutionError)
-        kept = _keep_failed(tmp, name)
-        where = f"; the failed copy is at {kept}" if kept else ""
         if isinstance(exc, KeyboardInterrupt):
             raise
+        detail = _describe_failure(exc, current["index"], timeout, PapermillExecutionError)
+        where = _keep_failed(current["nb"], tmp, name, failed_dir or FAILED)
         raise RunError(f"{name}: {detail}{where}. The committed notebook is unchanged.") from None
     else:
-        result = normalise(executed)
-        staged = target.with_name(f".{target.name}.tmp")
-        write_notebook(result, staged)
-        os.replace(staged, target)
+        _replace(target, normalise(executed))
     finally:
         if own_workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_scratch(workdir)
     return target
 
 
-def _describe_failure(exc: BaseException, cell_index, execution_error) -> str:
+def _replace(target: Path, nb) -> None:
+    """Write ``nb`` beside ``target`` under a name unique to this run, then move it into place."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, staged = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp"
+        )
+    except PermissionError:
+        raise RunError(
+            f"{paths.relative(target)}: cannot write there (a read-only checkout?); "
+            "run in a writable copy, or pass an output path."
+        ) from None
+    os.close(handle)
+    try:
+        write_notebook(nb, Path(staged))
+        os.replace(staged, target)
+    finally:
+        Path(staged).unlink(missing_ok=True)
+
+
+def _describe_failure(exc: BaseException, cell_index, timeout: int, execution_error) -> str:
     if isinstance(exc, execution_error):
         return f"cell {exc.cell_index} (execution count {exc.exec_count}) raised {exc.ename}: " + (
             exc.evalue.strip()
@@ -238,19 +281,32 @@ def _describe_failure(exc: BaseException, cell_index, execution_error) -> str:
     cell = f"cell {cell_index}" if cell_index is not None else "before the first cell"
     kind = type(exc).__name__
     if kind == "CellTimeoutError":
-        return f"{cell} timed out: {str(exc).splitlines()[0]}"
+        return f"{cell} did not finish within the {timeout} s limit (make TIMEOUT=... sets it)"
     if kind == "DeadKernelError":
         return f"the kernel died while running {cell}"
     return f"{kind} while running {cell}: {exc}"
 
 
-def _keep_failed(tmp: Path, name: str) -> str | None:
-    if not tmp.exists():
-        return None
-    FAILED.mkdir(parents=True, exist_ok=True)
-    kept = FAILED / f"{name}.ipynb"
-    shutil.copyfile(tmp, kept)
-    return paths.relative(kept)
+def _keep_failed(partial, tmp: Path, name: str, folder: Path) -> str:
+    """Save the partial notebook; return the clause that says where (or why it could not)."""
+    if partial is None and not tmp.exists():
+        return ""
+    kept = Path(folder) / f"{name}.ipynb"
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        if partial is not None:
+            write_notebook(partial, kept)
+        else:
+            shutil.copyfile(tmp, kept)
+    except OSError as exc:
+        return f"; the failed copy could not be kept in {_shown(folder)} ({exc.strerror})"
+    return f"; the failed copy is at {_shown(kept)}"
+
+
+def _shown(path: Path) -> str:
+    """A path for a message: relative inside the project, in full outside it."""
+    path = Path(path).resolve()
+    return path.relative_to(paths.ROOT).as_posix() if path.is_relative_to(paths.ROOT) else str(path)
 
 
 def plan(names=None, force: bool = False) -> list[notebooks.Notebook]:
@@ -285,8 +341,8 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     skip_slow_validator()
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
-        workdir = Path(tempfile.mkdtemp(prefix="menju-run-"))
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        workdir = scratch_dir("menju-run-")
+        stack.callback(remove_scratch, workdir)
         data.validate_all()  # a corrupted file stops the run before any kernel starts
         starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
         kernels = {nb.name: starter.submit(warm_kernel, workdir) for nb in todo}
@@ -415,11 +471,16 @@ def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path, kernel) -> float
 
 
 def _stop_children(signum, frame):
-    """On SIGINT/SIGTERM: kill kernels and leave; committed notebooks were never touched."""
+    """On SIGINT/SIGTERM: kill kernels, remove scratch folders (keys, sockets) and leave.
+
+    Committed notebooks were never touched: results are moved into place only on success.
+    """
     import psutil
 
     for child in psutil.Process().children(recursive=True):
         child.kill()
+    for folder in list(_SCRATCH):
+        shutil.rmtree(folder, ignore_errors=True)
     print(
         f"\nInterrupted (signal {signum}); committed notebooks are unchanged.",
         file=sys.stderr,
@@ -435,15 +496,44 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="kernels at once")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
     args = parser.parse_args(argv)
+    if args.timeout < 1:
+        print(
+            f"error: --timeout (make TIMEOUT=...) is {args.timeout}; allowed: whole seconds >= 1."
+        )
+        return 2
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_children)
         signal.signal(signal.SIGINT, _stop_children)
     try:
-        run_all(plan(args.names, args.force), max(1, args.jobs), args.timeout)
+        with checkout_lock():
+            run_all(plan(args.names, args.force), max(1, args.jobs), args.timeout)
     except (RunError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def checkout_lock():
+    """One run at a time per checkout: a second ``make`` waits for the first, and says so."""
+    import fcntl
+
+    try:
+        paths.BUILD.mkdir(parents=True, exist_ok=True)
+        handle = open(paths.BUILD / ".run.lock", "w")  # noqa: SIM115 (closed by the with below)
+    except OSError as exc:
+        raise RunError(
+            f"cannot write {paths.relative(paths.BUILD)}/ ({exc.strerror}): the checkout is "
+            "read-only; run make in a writable copy."
+        ) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("Another run is in progress in this checkout; waiting for it to finish.")
+            sys.stdout.flush()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import itertools
 import os
 import shutil
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -86,7 +85,7 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     run._kernel_environment()
-    workdir = Path(tempfile.mkdtemp(prefix="menju-sweep-"))
+    workdir = run.scratch_dir("menju-sweep-")
 
     def one(item):
         index, parameters = item
@@ -101,7 +100,7 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
             results = list(pool.map(one, enumerate(sets)))
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        run.remove_scratch(workdir)
     rows = []
     for index, parameters, folder in results:
         verdict_file = folder / "derived" / "verdicts" / f"{nb.name}.csv"

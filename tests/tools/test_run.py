@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import nbformat
@@ -87,19 +88,79 @@ def test_plan_reruns_dependants(monkeypatch):
 
 
 class TestFailuresNameTheCell:
-    """A failing kernel is reported with the notebook and the cell, for both kinds of kernel."""
+    """A failed run names notebook and cell, and keeps its partial notebook where it says."""
 
-    def test_cell_timeout_names_notebook_and_cell(self, tmp_path, make_notebook):
-        path = make_notebook("x = 1", "import time\ntime.sleep(60)")
-        with pytest.raises(run.RunError, match=r"tiny: cell 1 timed out") as caught:
-            run.execute(path, output=tmp_path / "out.ipynb", timeout=1)
-        assert "committed notebook is unchanged" in str(caught.value)
+    def test_cell_timeout_names_notebook_cell_and_limit(self, tmp_path, make_notebook):
+        path = make_notebook("print('before')", "import time\ntime.sleep(60)")
+        failed = tmp_path / "failed"
+        with pytest.raises(run.RunError) as caught:
+            run.execute(path, output=tmp_path / "out.ipynb", timeout=1, failed_dir=failed)
+        message = str(caught.value)
+        assert message.startswith("tiny: cell 1 did not finish within the 1 s limit")
+        assert "make TIMEOUT=" in message and "committed notebook is unchanged" in message
+        assert f"failed copy is at {failed / 'tiny.ipynb'}" in message
+        kept = nbformat.read(failed / "tiny.ipynb", as_version=4)
+        assert kept.cells[0].outputs[0]["text"] == "before\n", "the partial outputs are kept"
         assert not (tmp_path / "out.ipynb").exists()
 
     def test_kernel_crash_names_notebook_and_cell(self, tmp_path, make_notebook):
         path = make_notebook("x = 1", "import os\nos._exit(1)", name="crash")
+        failed = tmp_path / "failed"
         with pytest.raises(run.RunError, match=r"crash: the kernel died while running cell 1"):
-            run.execute(path, output=tmp_path / "out.ipynb", timeout=60)
+            run.execute(path, output=tmp_path / "out.ipynb", timeout=60, failed_dir=failed)
+        assert (failed / "crash.ipynb").exists(), "a dead-kernel run keeps its partial copy"
+
+    def test_unwritable_failed_folder_is_named_not_a_traceback(self, tmp_path, make_notebook):
+        path = make_notebook("1 / 0", name="oops")
+        blocker = tmp_path / "file"
+        blocker.write_text("not a folder")
+        with pytest.raises(
+            run.RunError, match=r"oops: cell 0 .*ZeroDivisionError.*could not be kept"
+        ):
+            run.execute(path, output=tmp_path / "out.ipynb", failed_dir=blocker / "failed")
+
+
+class TestScratchAndLocks:
+    def test_long_tmpdir_gets_short_socket_folders(self, tmp_path, monkeypatch, make_notebook):
+        long_dir = tmp_path / ("x" * 80)
+        long_dir.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(long_dir))
+        folder = run.scratch_dir("menju-test-")
+        try:
+            assert len(str(folder)) < 60 and oct(folder.stat().st_mode)[-3:] == "700"
+        finally:
+            run.remove_scratch(folder)
+        assert not folder.exists()
+        path = make_notebook("print(6 * 7)")
+        out = nbformat.read(run.execute(path, output=tmp_path / "o.ipynb"), as_version=4)
+        assert out.cells[0].outputs[0]["text"] == "42\n"
+
+    def test_read_only_checkout_is_named_in_one_sentence(self, tmp_path, monkeypatch):
+        blocker = tmp_path / "file"
+        blocker.write_text("")
+        monkeypatch.setattr(run.paths, "BUILD", blocker / "build")
+        with pytest.raises(
+            run.RunError, match=r"the checkout is read-only; run make in a writable"
+        ):
+            with run.checkout_lock():
+                pass
+
+    def test_two_runs_in_one_checkout_wait_for_each_other(self, project_copy):
+        env = {**os.environ, "PYTHONPATH": str(project_copy)}
+        cmd = [sys.executable, "-m", "tools.run", "--force", "01_introduction"]
+        before = _digests(project_copy)
+        procs = [
+            subprocess.Popen(cmd, cwd=project_copy, env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        outs = [p.communicate(timeout=180)[0] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], outs
+        assert any("Another run is in progress" in out for out in outs), outs
+        assert _digests(project_copy) == before, "both runs wrote the same, committed bytes"
+        leftovers = [
+            p.name for p in (project_copy / "notebooks").iterdir() if p.name.startswith(".")
+        ]
+        assert leftovers == []
 
 
 class TestIsolation:
@@ -120,28 +181,7 @@ class TestIsolation:
         """The suite's kernels run with a guard (conftest); prove the guard bites."""
         path = make_notebook("import socket\nsocket.create_connection(('192.0.2.1', 80), 1)")
         with pytest.raises(run.RunError, match="network request from a notebook"):
-            run.execute(path, output=tmp_path / "out.ipynb")
-
-
-class TestReadyCheck:
-    def test_ready_check_catches_up_with_earlier_requests(self, tmp_path):
-        """A kernel slow to start answers every kernel_info request sent meanwhile, in order."""
-        from jupyter_core.utils import run_sync
-
-        async def start_and_wait():
-            km = run._ipc_kernel_manager(tmp_path)(kernel_name="python3")
-            await km.start_kernel()
-            kc = km.client()
-            kc.start_channels()
-            try:
-                for _ in range(3):  # as a client polling a slow kernel would have
-                    kc.kernel_info()
-                await kc.wait_for_ready(timeout=20)
-            finally:
-                kc.stop_channels()
-                await km.shutdown_kernel(now=True)
-
-        run_sync(start_and_wait)()  # works beside the browser tests' running loop
+            run.execute(path, output=tmp_path / "out.ipynb", failed_dir=tmp_path)
 
 
 def _digests(root):
@@ -181,7 +221,9 @@ class TestInterrupts:
         nb.cells.insert(0, nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
         nbformat.write(nb, target)
         before = _digests(project_copy)
-        env = {**os.environ, "PYTHONPATH": str(project_copy)}
+        scratch = project_copy.parent / "tmp"  # the run's TMPDIR: it must be left empty
+        scratch.mkdir()
+        env = {**os.environ, "PYTHONPATH": str(project_copy), "TMPDIR": str(scratch)}
         proc = subprocess.Popen(
             [sys.executable, "-m", "tools.run", "--force", "01_introduction"],
             cwd=project_copy,
@@ -201,6 +243,7 @@ class TestInterrupts:
         assert _digests(project_copy) == before
         folder = project_copy / "notebooks"
         assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+        assert list(scratch.iterdir()) == [], "kernel keys and sockets were left behind"
 
 
 def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
