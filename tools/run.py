@@ -60,9 +60,12 @@ def remove_scratch(folder: Path) -> None:
 
 
 def normalise(nb):
-    """Strip what changes from run to run: papermill and timing metadata, random cell ids."""
+    """Strip what changes between runs: papermill metadata, random cell ids, Python's version."""
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
+    # the interpreter's version differs between machines running the same lock (3.11.2 on
+    # Debian, 3.11.7 here, 3.13): the committed notebook must not depend on it
+    nb.metadata.get("language_info", {}).pop("version", None)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:02d}"
         for key in ("papermill", "execution", "collapsed", "scrolled"):

@@ -20,6 +20,7 @@ from tools import run
 def test_normalise_strips_volatile_metadata():
     nb = nbformat.v4.new_notebook()
     nb.metadata["papermill"] = {"duration": 1.2}
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.2"}
     cell = nbformat.v4.new_code_cell("1")
     cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
     cell.metadata["papermill"] = {"duration": 0.1}
@@ -27,6 +28,7 @@ def test_normalise_strips_volatile_metadata():
     nb.cells = [cell, nbformat.v4.new_markdown_cell("x")]
     out = run.normalise(nb)
     assert "papermill" not in out.metadata
+    assert out.metadata["language_info"] == {"name": "python"}, "no interpreter version"
     assert out.cells[0].metadata == {"tags": ["parameters"]}
     assert [c.id for c in out.cells] == ["cell-00", "cell-01"]
 
