@@ -6,7 +6,7 @@ Three measurements, interleaved in each repetition so they share the machine's n
 
 (a) the project: ``python -m tools.run --force`` (all notebooks, parallel, one process);
 (b) the floor: as many kernels as there are notebooks, at the same parallelism, each only
-    importing the libraries the notebooks import (``tools.run.PRELOAD``), then stopping.
+    importing the libraries the notebooks import (``tools.kernels.PRELOAD``), then stopping.
     These are the same pre-started ordinary kernels the runner uses;
 (c) the naive peer: the ``papermill`` command line once per notebook, one after another.
 
@@ -70,19 +70,19 @@ def copy_project(target: Path, source: Path = paths.ROOT) -> Path:
 def floor(count: int, jobs: int) -> None:
     """Start ``count`` kernels, ``jobs`` at a time; each imports the libraries, then stops.
 
-    These are the runner's own warm kernels (``tools.run.warm_kernel``) with no notebook.
+    These are the runner's own warm kernels (``tools.kernels.warm_kernel``) with no notebook.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from tools import run
+    from tools import kernels
 
-    run._kernel_environment()
-    workdir = run.scratch_dir("menju-floor-")
+    kernels.prepare_environment()
+    workdir = kernels.scratch_dir("menju-floor-")
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(lambda _: run._shutdown(run.warm_kernel(workdir)), range(count)))
+            list(pool.map(lambda _: kernels.shutdown(kernels.warm_kernel(workdir)), range(count)))
     finally:
-        run.remove_scratch(workdir)
+        kernels.remove_scratch(workdir)
 
 
 def _timed(cmd: list[str], cwd: Path, env: dict) -> float:

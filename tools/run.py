@@ -25,6 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from helpers import notebooks, paths
+from tools import kernels
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
@@ -33,27 +34,6 @@ DEFAULT_TIMEOUT = 300  # seconds per cell; the slowest cell here takes about 2 s
 
 class RunError(RuntimeError):
     """A notebook failed: names the notebook, the cell and what went wrong."""
-
-
-# Unix socket paths are limited to about 107 bytes; kernels' sockets live in a scratch folder,
-# so a long TMPDIR would break them. Such a TMPDIR is replaced by /tmp for these folders.
-SOCKET_DIR_LIMIT = 40
-_SCRATCH: set[Path] = set()  # removed on exit, also when a signal stops the run
-
-
-def scratch_dir(prefix: str) -> Path:
-    """A private (0700) temporary folder with a short path, removed at exit or on a signal."""
-    base = tempfile.gettempdir()
-    if len(base) > SOCKET_DIR_LIMIT and os.access("/tmp", os.W_OK):
-        base = "/tmp"
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
-    _SCRATCH.add(folder)
-    return folder
-
-
-def remove_scratch(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    _SCRATCH.discard(folder)
 
 
 # --- determinism -------------------------------------------------------------------------
@@ -150,43 +130,6 @@ def mark_done(nb: notebooks.Notebook) -> None:
 # --- execution ---------------------------------------------------------------------------
 
 
-def _ipc_kernel_manager(workdir: Path):
-    """A kernel manager that talks over Unix sockets in ``workdir``: no TCP port is opened."""
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum, default
-
-    class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-        @default("connection_file")
-        def _connection_file_default(self):
-            # one folder per kernel: ipc socket names derive from the connection file
-            return str(Path(tempfile.mkdtemp(prefix="k", dir=workdir)) / "kernel.json")
-
-        @default("ip")
-        def _ip_default(self):
-            return os.path.splitext(self.connection_file)[0] + "-ipc"
-
-        def format_kernel_cmd(self, extra_arguments=None):
-            # jupyter_client interrupts every kernel before shutting it down, and ipykernel
-            # logs that as an ERROR on the terminal; cell errors still reach the notebook.
-            # Batch runs keep no input history: no write to the user's IPython database per
-            # cell, and no two kernels contending for it.
-            cmd = super().format_kernel_cmd(extra_arguments)
-            return [*cmd, "--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
-
-    return IPCKernelManager
-
-
-def _kernel_environment() -> None:
-    """Kernels inherit this process's environment: make them deterministic and quiet."""
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's stderr warning on 3.11
-    bindir = str(Path(sys.executable).parent)  # the kernelspec runs `python` from PATH
-    if not os.environ.get("PATH", "").startswith(bindir + os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-
-
 def execute(
     nb: notebooks.Notebook | str | Path,
     *,
@@ -212,7 +155,7 @@ def execute(
     name = source.stem
     target = Path(output) if output else source
     own_workdir = workdir is None
-    workdir = scratch_dir("menju-run-") if own_workdir else Path(workdir)
+    workdir = kernels.scratch_dir("menju-run-") if own_workdir else Path(workdir)
     tmp = workdir / f"{name}.ipynb"
     current = {"index": None, "nb": None}
 
@@ -239,7 +182,7 @@ def execute(
             **(
                 {"km": km}
                 if km is not None
-                else {"kernel_manager_class": _ipc_kernel_manager(workdir)}
+                else {"kernel_manager_class": kernels.ipc_kernel_manager(workdir)}
             ),
         )
     except BaseException as exc:
@@ -252,7 +195,7 @@ def execute(
         _replace(target, normalise(executed))
     finally:
         if own_workdir:
-            remove_scratch(workdir)
+            kernels.remove_scratch(workdir)
     return target
 
 
@@ -340,20 +283,20 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
         return
     from helpers import data
 
-    _kernel_environment()
+    kernels.prepare_environment()
     skip_slow_validator()
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
-        workdir = scratch_dir("menju-run-")
-        stack.callback(remove_scratch, workdir)
+        workdir = kernels.scratch_dir("menju-run-")
+        stack.callback(kernels.remove_scratch, workdir)
         data.validate_all()  # a corrupted file stops the run before any kernel starts
         starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
-        kernels = {nb.name: starter.submit(warm_kernel, workdir) for nb in todo}
+        warming = {nb.name: starter.submit(kernels.warm_kernel, workdir) for nb in todo}
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
         # papermill is imported here, once, while the kernels start up
         import papermill  # noqa: F401
 
-        errors = _schedule(todo, jobs, kernels, pool, timeout, workdir)
+        errors = _schedule(todo, jobs, warming, pool, timeout, workdir)
     print(
         f"{len(todo) - len(errors)} of {len(todo)} notebooks ran in "
         f"{time.perf_counter() - start:.1f} s on {jobs} kernels",
@@ -363,7 +306,7 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
         raise RunError("\n".join(errors))
 
 
-def _schedule(todo, jobs, kernels, pool, timeout, workdir) -> list[str]:
+def _schedule(todo, jobs, warming, pool, timeout, workdir) -> list[str]:
     """Run each notebook on its kernel once those it waits for are done; return the errors."""
     # longest first, so the last notebook to finish (the audit report waits for it) starts
     # early; the executed notebook's size stands in for its run time (figures dominate both)
@@ -377,14 +320,14 @@ def _schedule(todo, jobs, kernels, pool, timeout, workdir) -> list[str]:
                 waiting.remove(nb)
                 failed.add(nb.name)
                 errors.append(f"{nb.name}: not run, a notebook it depends on failed")
-                _discard(kernels[nb.name])
+                _discard(warming[nb.name])
             elif len(running) < jobs and not set(nb.after) & unfinished:
                 waiting.remove(nb)
-                running[pool.submit(_timed, nb, timeout, workdir, kernels[nb.name])] = nb
+                running[pool.submit(_timed, nb, timeout, workdir, warming[nb.name])] = nb
         if not running:  # what still waits, waits on itself: the registry has a cycle
             for nb in waiting:
                 errors.append(f"{nb.name}: not run, it waits on {sorted(nb.after)} in a cycle")
-                _discard(kernels[nb.name])
+                _discard(warming[nb.name])
             break
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
@@ -404,59 +347,7 @@ def _schedule(todo, jobs, kernels, pool, timeout, workdir) -> list[str]:
 def _discard(kernel) -> None:
     """Stop the kernel a future started, for a notebook that will not run."""
     if kernel.exception() is None:
-        _shutdown(kernel.result())
-
-
-# What every notebook imports; a warm kernel has these loaded before its notebook starts.
-NOTEBOOK_IMPORTS = (
-    "numpy",
-    "pandas",
-    "seaborn",
-    "matplotlib.pyplot",
-    "matplotlib.ticker",
-    "IPython.display",
-    "helpers.claims",
-    "helpers.data",
-    "helpers.external",
-    "helpers.municipalities",
-    "helpers.notebooks",
-    "helpers.params",
-    "helpers.paths",
-    "helpers.plotting",
-)
-PRELOAD = "import " + ", ".join(NOTEBOOK_IMPORTS)
-
-
-def warm_kernel(workdir: Path):
-    """Start a kernel and import the notebooks' libraries in it, silently (no history)."""
-    # run_sync, not asyncio.run: it also works where an event loop is already running
-    from jupyter_core.utils import run_sync
-
-    async def start():
-        km = _ipc_kernel_manager(workdir)(kernel_name="python3")
-        await km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
-            reply = await kc.execute_interactive(
-                PRELOAD, silent=True, store_history=False, timeout=120, output_hook=lambda m: None
-            )
-        finally:
-            kc.stop_channels()
-        if reply["content"]["status"] != "ok":
-            await km.shutdown_kernel(now=True)
-            raise RunError(f"could not import the notebooks' libraries: {reply['content']}")
-        return km
-
-    return run_sync(start)()
-
-
-def _shutdown(km) -> None:
-    """Stop a kernel whose outputs are collected: killing it is quick, asking it can take 2.5 s."""
-    from jupyter_core.utils import run_sync
-
-    run_sync(km.shutdown_kernel)(now=True)
+        kernels.shutdown(kernel.result())
 
 
 def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path, kernel) -> float:
@@ -469,7 +360,7 @@ def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path, kernel) -> float
     try:
         execute(nb, timeout=timeout, workdir=workdir, km=km)
     finally:
-        _shutdown(km)
+        kernels.shutdown(km)
     return time.perf_counter() - start
 
 
@@ -478,12 +369,7 @@ def _stop_children(signum, frame):
 
     Committed notebooks were never touched: results are moved into place only on success.
     """
-    import psutil
-
-    for child in psutil.Process().children(recursive=True):
-        child.kill()
-    for folder in list(_SCRATCH):
-        shutil.rmtree(folder, ignore_errors=True)
+    kernels.stop_all()
     print(
         f"\nInterrupted (signal {signum}); committed notebooks are unchanged.",
         file=sys.stderr,

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from helpers import notebooks, paths
-from tools import run
+from tools import kernels, run
 
 RUNS = paths.BUILD / "runs"
 
@@ -84,8 +84,8 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
     out = RUNS / (name or Path(grid_path).stem)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    run._kernel_environment()
-    workdir = run.scratch_dir("menju-sweep-")
+    kernels.prepare_environment()
+    workdir = kernels.scratch_dir("menju-sweep-")
 
     def one(item):
         index, parameters = item
@@ -100,7 +100,7 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
             results = list(pool.map(one, enumerate(sets)))
     finally:
-        run.remove_scratch(workdir)
+        kernels.remove_scratch(workdir)
     rows = []
     for index, parameters, folder in results:
         verdict_file = folder / "derived" / "verdicts" / f"{nb.name}.csv"

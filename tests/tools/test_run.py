@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from helpers import notebooks, paths
-from tools import run
+from tools import kernels, run
 
 
 def test_normalise_strips_volatile_metadata():
@@ -127,11 +127,11 @@ class TestScratchAndLocks:
         long_dir = tmp_path / ("x" * 80)
         long_dir.mkdir()
         monkeypatch.setattr(tempfile, "tempdir", str(long_dir))
-        folder = run.scratch_dir("menju-test-")
+        folder = kernels.scratch_dir("menju-test-")
         try:
             assert len(str(folder)) < 60 and oct(folder.stat().st_mode)[-3:] == "700"
         finally:
-            run.remove_scratch(folder)
+            kernels.remove_scratch(folder)
         assert not folder.exists()
         path = make_notebook("print(6 * 7)")
         out = nbformat.read(run.execute(path, output=tmp_path / "o.ipynb"), as_version=4)
@@ -258,9 +258,9 @@ def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
         return 0.3
 
     monkeypatch.setattr(run, "_timed", fake_timed)
-    monkeypatch.setattr(run, "warm_kernel", lambda workdir: "warm-km")
+    monkeypatch.setattr(kernels, "warm_kernel", lambda workdir: "warm-km")
     monkeypatch.setattr(run, "mark_done", lambda nb: None)
-    monkeypatch.setattr(run, "_shutdown", lambda km: None)
+    monkeypatch.setattr(kernels, "shutdown", lambda km: None)
     todo = [notebooks.by_name("00_audit_report"), notebooks.by_name("01_introduction")]
     run.run_all(todo, jobs=2)
     assert events.index(("start", "00_audit_report", "warm-km")) > events.index(
@@ -280,7 +280,7 @@ def _schedule_with(monkeypatch, todo, fails=()):
     stopped = []
     monkeypatch.setattr(run, "_timed", fake_timed)
     monkeypatch.setattr(run, "mark_done", lambda nb: None)
-    monkeypatch.setattr(run, "_shutdown", stopped.append)
+    monkeypatch.setattr(kernels, "shutdown", stopped.append)
     kernels = {}
     for nb in todo:
         kernels[nb.name] = Future()
@@ -333,10 +333,10 @@ def test_normalise_merges_split_prints():
 
 
 def test_warm_kernels_are_ordinary_children_and_stop(tmp_path):
-    km = run.warm_kernel(tmp_path)
+    km = kernels.warm_kernel(tmp_path)
     kernel = psutil.Process(km.provisioner.pid)
     assert kernel.ppid() == os.getpid(), "the kernel is not this process's own child"
-    run._shutdown(km)
+    kernels.shutdown(km)
     assert not psutil.pid_exists(kernel.pid) or kernel.status() == psutil.STATUS_ZOMBIE
 
 
@@ -359,7 +359,7 @@ def test_warm_kernels_import_what_the_notebooks_import():
     """Every non-standard module a notebook imports is preloaded (and the floor imports it)."""
     import json
 
-    preloaded = run.NOTEBOOK_IMPORTS
+    preloaded = kernels.NOTEBOOK_IMPORTS
     missing = set()
     for nb in notebooks.existing():
         for cell in json.loads(nb.path.read_text())["cells"]:
@@ -370,4 +370,4 @@ def test_warm_kernels_import_what_the_notebooks_import():
                     continue
                 if not any(m == module or m.startswith(module + ".") for m in preloaded):
                     missing.add(f"{nb.name}: {module}")
-    assert not missing, f"add to tools.run.NOTEBOOK_IMPORTS: {sorted(missing)}"
+    assert not missing, f"add to tools.kernels.NOTEBOOK_IMPORTS: {sorted(missing)}"
