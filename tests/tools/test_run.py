@@ -281,12 +281,12 @@ def _schedule_with(monkeypatch, todo, fails=()):
     monkeypatch.setattr(run, "_timed", fake_timed)
     monkeypatch.setattr(run, "mark_done", lambda nb: None)
     monkeypatch.setattr(kernels, "shutdown", stopped.append)
-    kernels = {}
+    warming = {}
     for nb in todo:
-        kernels[nb.name] = Future()
-        kernels[nb.name].set_result(f"km-{nb.name}")
+        warming[nb.name] = Future()
+        warming[nb.name].set_result(f"km-{nb.name}")
     with ThreadPoolExecutor(2) as pool:
-        errors = run._schedule(todo, 2, kernels, pool, 10, None)
+        errors = run._schedule(todo, 2, warming, pool, 10, None)
     return errors, stopped
 
 
