@@ -1,5 +1,6 @@
 """Project folders, resolved from this file so papermill, nbval and JupyterLab agree."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,6 +12,19 @@ CLAIMS = DATA / "claims.csv"
 PACKAGE = DATA / "datapackage.json"  # Frictionless Data Package: every CSV's schema
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"  # git-ignored: stamps, failed runs, site, sweeps
+
+
+# `make` (tools.run) sets this in its kernels' environment: only a `make` run may replace the
+# committed results in data/derived/. Any other run (papermill by hand, JupyterLab, nbval)
+# writes them under build/derived/ unless it names a folder itself.
+COMMITTED_RESULTS = "MENJU_COMMITTED_RESULTS"
+
+
+def results_dir(derived_dir: str | Path = "") -> Path:
+    """Where a notebook writes its derived files: ``derived_dir`` if given, else see above."""
+    if derived_dir:
+        return Path(derived_dir)
+    return DERIVED if os.environ.get(COMMITTED_RESULTS) == "1" else BUILD / "derived"
 
 
 def relative(path: Path) -> str:

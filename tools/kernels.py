@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from helpers import paths
+
 # Unix socket paths are limited to about 107 bytes; kernels' sockets live in a scratch folder,
 # so a long TMPDIR would break them. Such a TMPDIR is replaced by /tmp for these folders.
 SOCKET_DIR_LIMIT = 40
@@ -91,14 +93,19 @@ NOTEBOOK_IMPORTS = (
 PRELOAD = "import " + ", ".join(NOTEBOOK_IMPORTS)
 
 
-def warm_kernel(workdir: Path):
-    """Start a kernel and import the notebooks' libraries in it, silently (no history)."""
+def warm_kernel(workdir: Path, committed: bool = False):
+    """Start a kernel and import the notebooks' libraries in it, silently (no history).
+
+    ``committed``: the kernel's notebook may replace the committed results in data/derived/
+    (only ``make``'s runner asks for it; see ``helpers.paths.results_dir``).
+    """
     # run_sync, not asyncio.run: it also works where an event loop is already running
     from jupyter_core.utils import run_sync
 
     async def start():
         km = ipc_kernel_manager(workdir)(kernel_name="python3")
-        await km.start_kernel()
+        env = {**os.environ, paths.COMMITTED_RESULTS: "1" if committed else "0"}
+        await km.start_kernel(env=env)
         kc = km.client()
         kc.start_channels()
         try:

@@ -291,7 +291,7 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
         stack.callback(kernels.remove_scratch, workdir)
         data.validate_all()  # a corrupted file stops the run before any kernel starts
         starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
-        warming = {nb.name: starter.submit(kernels.warm_kernel, workdir) for nb in todo}
+        warming = {nb.name: starter.submit(kernels.warm_kernel, workdir, True) for nb in todo}
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
         # papermill is imported here, once, while the kernels start up
         import papermill  # noqa: F401

@@ -258,7 +258,7 @@ def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
         return 0.3
 
     monkeypatch.setattr(run, "_timed", fake_timed)
-    monkeypatch.setattr(kernels, "warm_kernel", lambda workdir: "warm-km")
+    monkeypatch.setattr(kernels, "warm_kernel", lambda workdir, committed=False: "warm-km")
     monkeypatch.setattr(run, "mark_done", lambda nb: None)
     monkeypatch.setattr(kernels, "shutdown", lambda km: None)
     todo = [notebooks.by_name("00_audit_report"), notebooks.by_name("01_introduction")]
@@ -371,3 +371,23 @@ def test_warm_kernels_import_what_the_notebooks_import():
                 if not any(m == module or m.startswith(module + ".") for m in preloaded):
                     missing.add(f"{nb.name}: {module}")
     assert not missing, f"add to tools.kernels.NOTEBOOK_IMPORTS: {sorted(missing)}"
+
+
+def test_only_the_runners_kernels_may_write_committed_results(tmp_path):
+    from jupyter_core.utils import run_sync
+
+    for committed, expected in ((True, "1"), (False, "0")):
+        km = kernels.warm_kernel(tmp_path, committed)
+        try:
+            kc = km.client()
+            kc.start_channels()
+            seen = []
+            run_sync(kc.execute_interactive)(
+                f"import os; print(os.environ['{paths.COMMITTED_RESULTS}'])",
+                output_hook=lambda m, out=seen: out.append(m["content"].get("text", "")),
+                timeout=30,
+            )
+            kc.stop_channels()
+        finally:
+            kernels.shutdown(km)
+        assert "".join(seen).strip() == expected
