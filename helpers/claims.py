@@ -221,7 +221,9 @@ class Audit:
         """Judge one claim from its recomputed value (``tolerance`` overrides the default)."""
         claim = self._row(claim_id)
         tol = self.tolerance if tolerance is None else tolerance
-        verdict = judge(claim["stated_value"], claim["comparator"], recomputed, tol, self.hedge_band)
+        verdict = judge(
+            claim["stated_value"], claim["comparator"], recomputed, tol, self.hedge_band
+        )
         if verdict == NOT_CHECKABLE:
             raise ValueError(f"{claim_id}: recomputed value is missing; use not_checkable()")
         self.rows[claim_id] = {"recomputed": shown(recomputed), "verdict": verdict, "note": note}
@@ -357,9 +359,7 @@ def summary_sentence(row: pd.Series) -> str:
     if row["verdict"] == CONSISTENT:
         return f"{where}: the article's {claimed} holds; {how} gives {found}."
     if row["verdict"] == APPROXIMATE:
-        return (
-            f"{where}: the article's {claimed} holds only approximately; {how} gives {found}."
-        )
+        return f"{where}: the article's {claimed} holds only approximately; {how} gives {found}."
     return f"{where}: {how} gives {found}, not the {claimed} the article states."
 
 
@@ -371,3 +371,65 @@ def claim_summary(readings: pd.DataFrame) -> pd.DataFrame:
         summary_sentence(by_id.loc[reading]) for reading in table["primary_reading"]
     ]
     return table[CLAIM_COLUMNS]
+
+
+def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
+    """Resolve every dated in-text citation against the Bibliography, character for character.
+
+    A citation *resolves* when exactly one entry has the same year and a ``cite_name`` equal to
+    the name as cited. Otherwise, one entry of that year whose name starts with the same word
+    makes it a *variant* (both spellings are reported), several make it *ambiguous*, none make
+    it *no entry*. ``exact_matches`` counts the entries matched character for character.
+    """
+    dated = citations[citations["cited_year"].notna()]
+    rows = []
+    for _, cit in dated.iterrows():
+        same_year = bibliography[bibliography["year"] == cit["cited_year"]]
+        exact = same_year[same_year["cite_name"] == cit["cited_as"]]
+        first = cit["cited_as"].split()[0]
+        near = same_year[same_year["cite_name"].str.split().str[0] == first]
+        if len(exact) == 1:
+            status, hit = "resolves", exact
+        elif len(exact) > 1:
+            status, hit = "ambiguous", exact
+        elif len(near) == 1:
+            status, hit = "variant", near
+        else:
+            status, hit = ("ambiguous" if len(near) else "no entry"), near.iloc[:0]
+        rows.append(
+            {
+                "citation_id": cit["citation_id"],
+                "section": cit["section"],
+                "cited_as": cit["cited_as"],
+                "cited_year": int(cit["cited_year"]),
+                "status": status,
+                "exact_matches": len(exact),
+                "entry_id": "; ".join(hit["entry_id"]),
+                "entry_name": "; ".join(hit["cite_name"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def uncited_entries(resolved: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
+    """Bibliography entries that no in-text citation resolves to, even as a variant."""
+    used = set(resolved.loc[resolved["status"].isin(["resolves", "variant"]), "entry_id"])
+    return bibliography[~bibliography["entry_id"].isin(used)].reset_index(drop=True)
+
+
+def name_variants(names: pd.DataFrame) -> pd.DataFrame:
+    """Bodies the article names in more than one way, or otherwise than their official name.
+
+    ``names`` has one row per printing: body, name, printed_in, quote and source ('article' or
+    an external source). One row per body with two or more distinct names is returned, with
+    the article's spellings and the official one (if any) joined by ' | '."""
+    article = names[names["source"] == "article"]
+    official = names[names["source"] != "article"].groupby("body")["name"].agg(" | ".join)
+    spelled = article.groupby("body")["name"].agg(lambda v: " | ".join(dict.fromkeys(v)))
+    table = pd.DataFrame({"article_names": spelled, "official_name": official}).fillna("")
+    table["kinds"] = [
+        len(a.split(" | ")) + (bool(o) and o not in a.split(" | "))
+        for a, o in zip(table["article_names"], table["official_name"], strict=True)
+    ]
+    table = table[table["kinds"] > 1].drop(columns="kinds")
+    return table.rename_axis("body").reset_index()
