@@ -333,34 +333,42 @@ _WORDS = {
 }
 
 
-def number(text: str | float) -> str:
-    """A number for a sentence: thousands commas, no float noise ('1374' -> '1,374')."""
+def number(text: str | float, grouped: bool = True) -> str:
+    """A number for a sentence: thousands commas unless ``grouped`` is false (years), no float
+    noise ('1374' -> '1,374', '52.0' -> '52')."""
     if text == "" or text is None:
         return ""
     value = float(text)
     if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
+        return f"{int(value):,}" if grouped else str(int(value))
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def summary_sentence(row: pd.Series) -> str:
     """One plain-English sentence from a primary reading's computed values.
 
-    ``row`` needs stated_value, unit, comparator, verdict, recomputed, check, note and section.
+    ``row`` needs section, stated_value, unit, comparator, verdict, recomputed, check and note.
     """
-    stated = number(row["stated_value"])
-    word = _WORDS[row["comparator"]]
-    claimed = f"{word} {stated}".strip() + (f" {row['unit']}" if row["unit"] else "")
-    where = row["section"]
+    grouped = "year" not in row["unit"] and "label" not in row["unit"]
+    stated = number(row["stated_value"], grouped)
+    unit = f" {row['unit']}" if row["unit"] else ""
+    where, note = row["section"], row["note"].rstrip(".")
     if row["verdict"] == NOT_CHECKABLE:
-        return f"{where}: the article's {claimed} cannot be checked, because {row['note']}."
-    found = number(row["recomputed"])
+        return f"{where}: the article's {stated}{unit} cannot be checked: {note}."
+    found = number(row["recomputed"], grouped)
     how = row["check"].rstrip(".")
+    detail = f" ({note})" if note else ""
+    if row["comparator"] in STRICT:
+        test = f"{how}; recomputed {found}{detail}"
+        if row["verdict"] == CONSISTENT:
+            return f"{where}: the article's {stated}{unit} passes its test: {test}."
+        return f"{where}: the article's {stated}{unit} fails its test: {test}."
+    claimed = f"{_WORDS[row['comparator']]} {stated}".strip() + unit
     if row["verdict"] == CONSISTENT:
-        return f"{where}: the article's {claimed} holds; {how} gives {found}."
+        return f"{where}: the article's {claimed} holds: {how} gives {found}{detail}."
     if row["verdict"] == APPROXIMATE:
-        return f"{where}: the article's {claimed} holds only approximately; {how} gives {found}."
-    return f"{where}: {how} gives {found}, not the {claimed} the article states."
+        return f"{where}: the article's {claimed} holds only approximately: {how} gives {found}."
+    return f"{where}: {how} gives {found}{detail}, not the {claimed} the article states."
 
 
 def claim_summary(readings: pd.DataFrame) -> pd.DataFrame:
