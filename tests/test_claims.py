@@ -299,3 +299,16 @@ def test_a_body_named_two_ways_is_a_finding():
     assert list(found.index) == ["clair", "jet"]
     assert found.loc["clair", "article_names"] == "Relations | Exchange"
     assert found.loc["jet", "official_name"] == "Exchange T"
+
+
+def test_section_notebooks_expose_the_hedge_band():
+    """Each section notebook declares ``hedge_band`` as a papermill parameter, defaulting to
+    claims.HEDGE_BAND, and hands it to its Audit."""
+    import json
+
+    for path in sorted(claims.paths.NOTEBOOKS.glob("0[1-4]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        params = next(c for c in cells if "parameters" in c["metadata"].get("tags", []))
+        assert f"hedge_band: float = {claims.HEDGE_BAND}" in "".join(params["source"]), path.name
+        code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert "hedge_band=hedge_band" in code, path.name
