@@ -1,18 +1,38 @@
 """The claims ledger and the rules that turn a recomputed value into a verdict.
 
-``data/claims.csv`` has one row per quantitative claim *and reading*: when a sentence can be
-read two ways (cumulative stock or affiliations formed in a period, fiscal or calendar year),
-each reading gets its own row and its own verdict. A notebook recomputes each claim from data
-and hands the number to an ``Audit``, which applies the rules below. No verdict is typed in.
+Claims and readings
+-------------------
+``data/claims.csv`` has one row per *reading* of a quantitative claim (``claim_id`` is the
+reading's id). Rows that read the same claim share its ``claim`` id, and exactly one of them is
+``primary``: the reading a careful reader takes from the English, justified in its ``reading``
+text. The others are robustness checks, each justified as a reading a careful reader could take.
 
-Verdicts
---------
-- ``consistent``: the recomputed value rounds to the stated one at its printed precision, or
-  satisfies the stated comparison ("over", "less than", "almost").
-- ``approximately consistent``: misses that, but lies within the notebook's ``tolerance``
-  (a relative difference, a notebook parameter).
-- ``inconsistent``: neither.
-- ``not checkable``: the data needed is not in the text; the reason is recorded.
+**A claim's verdict is its primary reading's verdict** (``claim_verdicts``). The alternatives
+are listed beside it, as the readings under which the claim holds (``holds_under``) or fails
+(``fails_under``); they are never averaged into it. This follows the reproduction guide of the
+social-science data editors (ACRE): reproduce each declared claim under its primary
+specification and report reasonable alternatives as robustness checks.
+
+Verdicts of one reading
+-----------------------
+- ``consistent``: the recomputed value satisfies what the words say (see ``COMPARATORS``).
+- ``approximately consistent``: an exact (``eq``) or hedged (``approx``, ``almost``) value that
+  misses, but by no more than the notebook's ``tolerance`` beyond what the words allow.
+- ``inconsistent``: neither. Strict words ("over", "more than", "less than", "at least") hold or
+  fail: they never get an approximate band.
+- ``not checkable``: ``data/`` holds nothing that could make the check fail; the reason is
+  recorded. A value compared with a constant written into the code for the purpose is not a
+  check.
+
+Printed precision (``printed_step``, ``printed_precision``)
+------------------------------------------------------------
+The one rule, also used by the external checks: a number printed with decimals is precise to
+its last decimal ("80.7" to 0.1, "17.82" to 0.01). A whole number ending in three or more zeros
+is precise to its last non-zero digit, because the article prints rounded thousands and
+millions that way ("841,000" to the thousand, "1,300,000" to the hundred thousand). Any other
+whole number is exact to the unit: years and decades ("1970"), small counts ("80", "twenty")
+and sums ("1,407"). A value *equals* the stated one when it rounds (half up) to it at that step,
+i.e. lies within ``printed_precision`` (half a step) of it.
 """
 
 from __future__ import annotations
@@ -33,22 +53,41 @@ INCONSISTENT = "inconsistent"
 NOT_CHECKABLE = "not checkable"
 VERDICTS = (CONSISTENT, APPROXIMATE, INCONSISTENT, NOT_CHECKABLE)
 
+# The relative band a hedged word allows ("some", "about", "approximately", "nearly",
+# "roughly", "almost"): a hedged figure holds when the recomputed value lies within 10 percent
+# of it. Notebooks expose it as the papermill parameter ``hedge_band``.
+HEDGE_BAND = 0.10
+
 # How the article words a claim, and so how the recomputed value is compared with it.
 COMPARATORS = {
-    "eq": "equals the stated value at its printed precision",
-    "approx": "a hedged value ('some', 'about', 'approximately'): equals it at printed precision",
-    "almost": "just below the stated value ('almost double'): within tolerance below it",
-    "gt": "strictly above the stated value ('over', 'more than')",
-    "ge": "at least the stated value ('as many as', 'at least')",
-    "lt": "strictly below the stated value ('less than')",
-    "le": "at most the stated value ('up to', 'no more than')",
+    "eq": "an exact figure: equals the stated value at its printed precision",
+    "approx": "a hedged figure ('some', 'about', 'approximately', 'nearly', 'roughly'): equals "
+    "it at printed precision or lies within the hedge band (relative) of it",
+    "almost": "just below the stated value ('almost double'): within the hedge band below it",
+    "gt": "strictly above the stated value ('over', 'more than'): holds or fails",
+    "ge": "at least the stated value ('as many as', 'at least'): holds or fails",
+    "lt": "strictly below the stated value ('less than'): holds or fails",
+    "le": "at most the stated value ('up to', 'no more than'): holds or fails",
 }
+STRICT = ("gt", "ge", "lt", "le")
 VERDICT_COLUMNS = ["claim_id", "stated_value", "recomputed", "verdict", "reading", "note"]
+CLAIM_COLUMNS = [
+    "claim",
+    "section",
+    "notebook",
+    "quote",
+    "verdict",
+    "primary_reading",
+    "holds_under",
+    "fails_under",
+    "summary",
+]
 
 
-def load_claims() -> pd.DataFrame:
-    """The validated ledger, one row per claim and reading."""
-    frame, _ = data.validate(paths.CLAIMS)
+def load_claims(path: str | Path | None = None) -> pd.DataFrame:
+    """The validated ledger, one row per reading; exactly one primary reading per claim."""
+    frame, _ = data.validate(Path(path) if path else paths.CLAIMS)
+    check_primaries(frame)
     dupes = frame["claim_id"].duplicated()
     if dupes.any():
         line = int(dupes.to_numpy().nonzero()[0][0]) + 2
@@ -62,40 +101,84 @@ def load_claims() -> pd.DataFrame:
     return frame
 
 
+def check_primaries(ledger: pd.DataFrame) -> None:
+    """Every claim has exactly one primary reading, and all its readings share one notebook."""
+    primary = ledger["primary"].astype(str).str.lower().isin(["true", "1"])
+    counts = primary.groupby(ledger["claim"]).sum()
+    wrong = counts[counts != 1]
+    if not wrong.empty:
+        raise data.DataError(
+            "data/claims.csv: every claim needs exactly one primary reading; "
+            + ", ".join(f"{claim} has {n}" for claim, n in wrong.items())
+        )
+
+
 def decimals(stated: str) -> int:
-    """Printed precision: '80.7' has 1 decimal, '1407' has 0."""
+    """Printed decimals: '80.7' has 1, '1407' has 0."""
     return len(stated.split(".")[1]) if "." in stated else 0
+
+
+def printed_step(stated: str) -> Decimal:
+    """The step of the last printed digit: '17.82' -> 0.01, '841000' -> 1000, '1970' -> 1.
+
+    See the module docstring: decimals count; a whole number is rounded to its last non-zero
+    digit only when it ends in three or more zeros."""
+    if "." in stated:
+        return Decimal(1).scaleb(-decimals(stated))
+    digits = stated.lstrip("-")
+    zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
+    return Decimal(1).scaleb(zeros if zeros >= 3 else 0)
+
+
+def printed_precision(stated: str) -> float:
+    """Half a unit of the last printed digit: how far a value may lie from ``stated`` and
+    still be printed as it (the one rule for printed precision)."""
+    return float(printed_step(stated)) / 2
 
 
 def round_half_up(value: float, places: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
-def judge(stated: str, comparator: str, recomputed: float | None, tolerance: float) -> str:
-    """Apply the verdict rules to one recomputed value."""
+def equal_at_precision(stated: str, value: float) -> bool:
+    """Does ``value`` round (half up) to ``stated`` at the stated value's printed precision?"""
+    step = printed_step(stated)
+    rounded = (Decimal(repr(float(value))) / step).quantize(Decimal(1), ROUND_HALF_UP) * step
+    return rounded == Decimal(stated)
+
+
+def judge(
+    stated: str,
+    comparator: str,
+    recomputed: float | None,
+    tolerance: float,
+    hedge_band: float = HEDGE_BAND,
+) -> str:
+    """Apply the verdict rules (module docstring) to one recomputed value."""
     if recomputed is None or (isinstance(recomputed, float) and math.isnan(recomputed)):
         return NOT_CHECKABLE
+    if comparator not in COMPARATORS:
+        raise ValueError(f"unknown comparator {comparator!r}")
     target = float(stated)
     x = float(recomputed)
     gap = abs(x - target) / abs(target) if target else abs(x)
-    within = gap <= tolerance
-    if comparator in ("eq", "approx"):
-        if round_half_up(x, decimals(stated)) == Decimal(stated):
+    if comparator in STRICT:
+        holds = {"gt": x > target, "ge": x >= target, "lt": x < target, "le": x <= target}
+        return CONSISTENT if holds[comparator] else INCONSISTENT
+    if comparator == "eq":
+        if equal_at_precision(stated, x):
             return CONSISTENT
-        return APPROXIMATE if within else INCONSISTENT
-    if comparator == "almost":
-        if target * (1 - tolerance) <= x <= target:
+        return APPROXIMATE if gap <= tolerance else INCONSISTENT
+    if comparator == "approx":
+        if equal_at_precision(stated, x) or gap <= hedge_band:
             return CONSISTENT
-        return APPROXIMATE if gap <= 2 * tolerance else INCONSISTENT
-    holds = {
-        "gt": x > target,
-        "ge": x >= target,
-        "lt": x < target,
-        "le": x <= target,
-    }[comparator]
-    if holds:
+        return APPROXIMATE if gap <= hedge_band + tolerance else INCONSISTENT
+    # almost: just below the stated value, by no more than the hedge band
+    if target * (1 - hedge_band) <= x <= target:
         return CONSISTENT
-    return APPROXIMATE if within else INCONSISTENT
+    below = target * (1 - hedge_band - tolerance) <= x < target
+    above = target < x <= target * (1 + tolerance)
+    return APPROXIMATE if below or above else INCONSISTENT
 
 
 def shown(value: float | None) -> str:
@@ -109,10 +192,17 @@ def shown(value: float | None) -> str:
 class Audit:
     """Collects one notebook's verdicts and checks that every ledger row got one."""
 
-    def __init__(self, notebook: str, tolerance: float, claims: pd.DataFrame | None = None):
+    def __init__(
+        self,
+        notebook: str,
+        tolerance: float,
+        claims: pd.DataFrame | None = None,
+        hedge_band: float = HEDGE_BAND,
+    ):
         ledger = load_claims() if claims is None else claims
         self.notebook = notebook
         self.tolerance = tolerance
+        self.hedge_band = hedge_band
         self.claims = ledger[ledger["notebook"] == notebook].set_index("claim_id")
         if self.claims.empty:
             raise KeyError(f"no claims in data/claims.csv for notebook {notebook!r}")
@@ -131,10 +221,25 @@ class Audit:
         """Judge one claim from its recomputed value (``tolerance`` overrides the default)."""
         claim = self._row(claim_id)
         tol = self.tolerance if tolerance is None else tolerance
-        verdict = judge(claim["stated_value"], claim["comparator"], recomputed, tol)
+        verdict = judge(
+            claim["stated_value"], claim["comparator"], recomputed, tol, self.hedge_band
+        )
         if verdict == NOT_CHECKABLE:
             raise ValueError(f"{claim_id}: recomputed value is missing; use not_checkable()")
         self.rows[claim_id] = {"recomputed": shown(recomputed), "verdict": verdict, "note": note}
+
+    def refer(self, claim_id: str, same_as: str) -> None:
+        """A reading that repeats an identity already checked here takes that row's verdict
+        instead of counting it again (one arithmetic identity is one claim)."""
+        claim = self._row(claim_id)
+        if same_as not in self.rows:
+            raise KeyError(f"{claim_id}: check {same_as!r} before referring to it")
+        if "claim" in self.claims and claim["claim"] != self.claims.loc[same_as, "claim"]:
+            raise KeyError(f"{claim_id} and {same_as} must be readings of the same claim")
+        done = self.rows[same_as]
+        note = f"the same identity as {same_as}, not counted again; its verdict is reported"
+        self.rows[claim_id] = {"recomputed": done["recomputed"], "verdict": done["verdict"]}
+        self.rows[claim_id]["note"] = note
 
     def not_checkable(self, claim_id: str, reason: str) -> None:
         """Record that the text lacks the data to recompute a claim, and why."""
@@ -155,7 +260,7 @@ class Audit:
 
     def save(self, derived_dir: str | Path = "") -> Path:
         """Write the verdicts for this notebook to ``<derived>/verdicts/<notebook>.csv``."""
-        target = Path(derived_dir or paths.DERIVED) / "verdicts" / f"{self.notebook}.csv"
+        target = paths.results_dir(derived_dir) / "verdicts" / f"{self.notebook}.csv"
         write_csv(self.table(), target)
         return target
 
@@ -180,3 +285,159 @@ def combine(derived_dir: str | Path = "") -> pd.DataFrame:
     if missing or extra:
         raise KeyError(f"verdicts and ledger disagree: missing {missing}, not in ledger {extra}")
     return frame.sort_values("claim_id", ignore_index=True)
+
+
+def _is_true(values: pd.Series) -> pd.Series:
+    return values.astype(str).str.lower().isin(["true", "1"])
+
+
+def claim_verdicts(readings: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim from one row per reading (ledger columns plus ``verdict``).
+
+    The claim's verdict is its primary reading's verdict; the other readings are listed by
+    claim_id under ``holds_under`` (consistent or approximately consistent) and
+    ``fails_under`` (inconsistent), separated by "; ". Not-checkable alternatives are neither.
+    """
+    frame = readings.assign(primary=_is_true(readings["primary"]))
+    check_primaries(frame)
+    primary = frame[frame["primary"]].set_index("claim")
+    others = frame[~frame["primary"]]
+
+    def listed(verdicts: tuple[str, ...]) -> pd.Series:
+        chosen = others[others["verdict"].isin(verdicts)].sort_values("claim_id")
+        return chosen.groupby("claim")["claim_id"].agg("; ".join)
+
+    out = pd.DataFrame(
+        {
+            "section": primary["section"],
+            "notebook": primary["notebook"],
+            "quote": primary["quote"],
+            "verdict": primary["verdict"],
+            "primary_reading": primary.index.map(primary["claim_id"]),
+            "holds_under": listed((CONSISTENT, APPROXIMATE)),
+            "fails_under": listed((INCONSISTENT,)),
+        }
+    ).fillna({"holds_under": "", "fails_under": ""})
+    out.index.name = "claim"
+    return out.reset_index().sort_values("claim", ignore_index=True)
+
+
+_WORDS = {
+    "gt": "over",
+    "ge": "at least",
+    "lt": "less than",
+    "le": "at most",
+    "approx": "about",
+    "almost": "almost",
+    "eq": "",
+}
+
+
+def number(text: str | float, grouped: bool = True) -> str:
+    """A number for a sentence: thousands commas unless ``grouped`` is false (years), no float
+    noise ('1374' -> '1,374', '52.0' -> '52')."""
+    if text == "" or text is None:
+        return ""
+    value = float(text)
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}" if grouped else str(int(value))
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def summary_sentence(row: pd.Series) -> str:
+    """One plain-English sentence from a primary reading's computed values.
+
+    ``row`` needs section, stated_value, unit, comparator, verdict, recomputed, check and note.
+    """
+    grouped = "year" not in row["unit"] and "label" not in row["unit"]
+    stated = number(row["stated_value"], grouped)
+    unit = f" {row['unit']}" if row["unit"] else ""
+    where, note = row["section"], row["note"].rstrip(".")
+    if row["verdict"] == NOT_CHECKABLE:
+        return f"{where}: the article's {stated}{unit} cannot be checked: {note}."
+    found = number(row["recomputed"], grouped)
+    how = row["check"].rstrip(".")
+    detail = f" ({note})" if note else ""
+    if row["comparator"] in STRICT:
+        test = f"{how}; recomputed {found}{detail}"
+        if row["verdict"] == CONSISTENT:
+            return f"{where}: the article's {stated}{unit} passes its test: {test}."
+        return f"{where}: the article's {stated}{unit} fails its test: {test}."
+    claimed = f"{_WORDS[row['comparator']]} {stated}".strip() + unit
+    if row["verdict"] == CONSISTENT:
+        return f"{where}: the article's {claimed} holds: {how} gives {found}{detail}."
+    if row["verdict"] == APPROXIMATE:
+        return f"{where}: the article's {claimed} holds only approximately: {how} gives {found}."
+    return f"{where}: {how} gives {found}{detail}, not the {claimed} the article states."
+
+
+def claim_summary(readings: pd.DataFrame) -> pd.DataFrame:
+    """``claim_verdicts`` plus a generated ``summary`` sentence per claim (CLAIM_COLUMNS)."""
+    table = claim_verdicts(readings)
+    by_id = readings.set_index("claim_id")
+    table["summary"] = [
+        summary_sentence(by_id.loc[reading]) for reading in table["primary_reading"]
+    ]
+    return table[CLAIM_COLUMNS]
+
+
+def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
+    """Resolve every dated in-text citation against the Bibliography, character for character.
+
+    A citation *resolves* when exactly one entry has the same year and a ``cite_name`` equal to
+    the name as cited. Otherwise, one entry of that year whose name starts with the same word
+    makes it a *variant* (both spellings are reported), several make it *ambiguous*, none make
+    it *no entry*. ``exact_matches`` counts the entries matched character for character.
+    """
+    dated = citations[citations["cited_year"].notna()]
+    rows = []
+    for _, cit in dated.iterrows():
+        same_year = bibliography[bibliography["year"] == cit["cited_year"]]
+        exact = same_year[same_year["cite_name"] == cit["cited_as"]]
+        first = cit["cited_as"].split()[0]
+        near = same_year[same_year["cite_name"].str.split().str[0] == first]
+        if len(exact) == 1:
+            status, hit = "resolves", exact
+        elif len(exact) > 1:
+            status, hit = "ambiguous", exact
+        elif len(near) == 1:
+            status, hit = "variant", near
+        else:
+            status, hit = ("ambiguous" if len(near) else "no entry"), near.iloc[:0]
+        rows.append(
+            {
+                "citation_id": cit["citation_id"],
+                "section": cit["section"],
+                "cited_as": cit["cited_as"],
+                "cited_year": int(cit["cited_year"]),
+                "status": status,
+                "exact_matches": len(exact),
+                "entry_id": "; ".join(hit["entry_id"]),
+                "entry_name": "; ".join(hit["cite_name"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def uncited_entries(resolved: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
+    """Bibliography entries that no in-text citation resolves to, even as a variant."""
+    used = set(resolved.loc[resolved["status"].isin(["resolves", "variant"]), "entry_id"])
+    return bibliography[~bibliography["entry_id"].isin(used)].reset_index(drop=True)
+
+
+def name_variants(names: pd.DataFrame) -> pd.DataFrame:
+    """Bodies the article names in more than one way, or otherwise than their official name.
+
+    ``names`` has one row per printing: body, name, printed_in, quote and source ('article' or
+    an external source). One row per body with two or more distinct names is returned, with
+    the article's spellings and the official one (if any) joined by ' | '."""
+    article = names[names["source"] == "article"]
+    official = names[names["source"] != "article"].groupby("body")["name"].agg(" | ".join)
+    spelled = article.groupby("body")["name"].agg(lambda v: " | ".join(dict.fromkeys(v)))
+    table = pd.DataFrame({"article_names": spelled, "official_name": official}).fillna("")
+    table["kinds"] = [
+        len(a.split(" | ")) + (bool(o) and o not in a.split(" | "))
+        for a, o in zip(table["article_names"], table["official_name"], strict=True)
+    ]
+    table = table[table["kinds"] > 1].drop(columns="kinds")
+    return table.rename_axis("body").reset_index()

@@ -153,3 +153,11 @@ def test_a_csv_outside_the_package_is_refused(tmp_path):
 def test_load_rejects_unknown_folder():
     with pytest.raises(data.DataError, match="allowed"):
         data.load("table1_sister_affiliations", folder="raw")
+
+
+def test_official_names_are_quoted_from_their_resource():
+    """A body's official name (body_names.csv, printed_in 'external') stands in that resource."""
+    names = data.load("body_names").frame
+    for row in names[names["printed_in"] == "external"].itertuples():
+        resource = data.resource(row.source.split("#")[1])
+        assert row.quote in resource["description"], row.name_id

@@ -11,14 +11,22 @@ What counts as a number (a "mention"):
 - a run of ASCII digits with thousands commas and decimals, with a leading ``¥ $ £ €`` or
   ``FY`` and a trailing decade ``s`` or ``%`` kept in its text: ``1,407``, ``¥104.4``,
   ``1960s``, ``FY1999``;
-- not: anything from the line "Bibliography" on; the number opening a note line ("14. In ...");
+- not, unless asked: anything from the line "Bibliography" on. With ``bibliography=True`` the
+  Bibliography's numbers (years, volumes, pages; not URLs) count too, in section
+  "Bibliography", and are covered by the verbatim ``quote`` and ``quote_more`` excerpts of
+  ``data/article/bibliography.csv`` (``bibliography_quotes``);
+- not: the number opening a note line ("14. In ...");
   list markers such as "(1)" in running text; table and figure labels ("Table 1.", "(fig. 1)"),
   which name a display rather than state a quantity; digits inside URLs (``<<http...>>``).
   Unicode superscript note markers are not ASCII digits, so they never match.
 - with ``words=True`` also spelled-out numbers (two to ninety, hundred, thousand, dozen, twice,
   double, triple, half, quarter), as a separate kind. "one" is left out: it is mostly a pronoun.
 
-Usage: ``python -m tools.coverage [ARTICLE_PATH] [--section NAME] [--words]``
+In-text citations: ``citation_mentions`` finds every author-date citation ("(Suzuki 2001)",
+"Miyazaki Prefecture (2000)") so a test can require each to be transcribed, character for
+character, in ``data/article/citations.csv``.
+
+Usage: ``python -m tools.coverage [ARTICLE_PATH] [--section NAME] [--words] [--bibliography]``
 """
 
 from __future__ import annotations
@@ -123,6 +131,7 @@ class _Layout:
     names: tuple[str, ...]
     end: int  # where the bibliography begins: nothing after it is counted
     excluded: tuple[tuple[int, int], ...]
+    bib_excluded: tuple[tuple[int, int], ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -153,7 +162,8 @@ def _layout(article_text: str) -> _Layout:
     excluded += [m.span() for m in _URL_RE.finditer(body)]
     excluded += [m.span(1) for m in _LIST_MARKER_RE.finditer(body)]
     excluded += [m.span(1) for m in _LABEL_RE.finditer(body)]
-    return _Layout(text, tuple(starts), tuple(names), end, tuple(sorted(excluded)))
+    bib = [(m.start() + end, m.end() + end) for m in _URL_RE.finditer(text[end:])]
+    return _Layout(text, tuple(starts), tuple(names), end, tuple(sorted(excluded)), tuple(bib))
 
 
 def section_of(position: int, article_text: str) -> str:
@@ -169,11 +179,20 @@ def _context(text: str, start: int, end: int) -> str:
     return f"{left}[{text[start:end]}]{text[end : end + CONTEXT_CHARS]}"
 
 
-def number_mentions(article_text: str, words: bool = False) -> list[Mention]:
-    """Every counted number in the article, in order; spelled-out ones too if ``words``."""
+def number_mentions(
+    article_text: str, words: bool = False, bibliography: bool = False
+) -> list[Mention]:
+    """Every counted number in the article, in order; spelled-out ones too if ``words``; the
+    Bibliography's digits too if ``bibliography``."""
     layout = _layout(article_text)
     patterns = [("digit", NUMBER_RE)] + ([("word", WORD_RE)] if words else [])
     found = []
+    if bibliography:
+        for m in NUMBER_RE.finditer(layout.text, layout.end):
+            start, end = m.span()
+            if not any(s < end and start < e for s, e in layout.bib_excluded):
+                context = _context(layout.text, start, end)
+                found.append(Mention(start, end, m.group(), BIBLIOGRAPHY, "digit", context))
     for kind, pattern in patterns:
         for m in pattern.finditer(layout.text, 0, layout.end):
             start, end = m.span()
@@ -259,8 +278,48 @@ class Report:
         )
 
 
-def check(article_text: str, claims_df: pd.DataFrame, words: bool = False) -> Report:
-    """Match the ledger's quotes against the article and list what is left uncovered."""
+def bibliography_path() -> Path:
+    """The transcribed Bibliography (resolved from the package)."""
+    return paths.ARTICLE / "bibliography.csv"
+
+
+def bibliography_quotes(path: str | Path | None = None) -> pd.DataFrame:
+    """The Bibliography's verbatim excerpts as a ledger-like frame (claim_id, quote)."""
+    entries = pd.read_csv(path or bibliography_path(), dtype=str, keep_default_na=False)
+    long = entries.melt(id_vars="entry_id", value_vars=["quote", "quote_more"])
+    long = long[long["value"] != ""].sort_values(["entry_id", "variable"])
+    return pd.DataFrame({"claim_id": "bibliography:" + long["entry_id"], "quote": long["value"]})
+
+
+_CITATION_RE = re.compile(
+    r"\((?P<a>[A-Z][^()0-9]*?),? (?P<y>(?:19|20)[0-9]{2})\)"
+    r"|(?P<b>[A-Z][A-Za-z\-]*(?: [A-Z][A-Za-z\-]*|,| of| for| and)*) \((?P<z>(?:19|20)[0-9]{2})\)"
+)
+
+
+def citation_mentions(article_text: str) -> list[tuple[str, int, str]]:
+    """Author-date citations in the body and notes: (name as printed, year, section)."""
+    layout = _layout(article_text)
+    out = []
+    for m in _CITATION_RE.finditer(layout.text, 0, layout.end):
+        name = (m.group("a") or m.group("b")).removeprefix("See ").strip()
+        year = int(m.group("y") or m.group("z"))
+        out.append((name, year, section_of(m.start(), article_text)))
+    return out
+
+
+def check(
+    article_text: str,
+    claims_df: pd.DataFrame,
+    words: bool = False,
+    bibliography_df: pd.DataFrame | None = None,
+) -> Report:
+    """Match the ledger's quotes against the article and list what is left uncovered.
+
+    With ``bibliography_df`` (``bibliography_quotes()``), the Bibliography's numbers count too
+    and its quotes cover them."""
+    if bibliography_df is not None:
+        claims_df = pd.concat([claims_df[["claim_id", "quote"]], bibliography_df])
     if "quote" not in claims_df:
         raise ValueError("the claims ledger has no 'quote' column")
     quotes = [q for q in claims_df["quote"].tolist() if isinstance(q, str) and q.strip()]
@@ -270,7 +329,7 @@ def check(article_text: str, claims_df: pd.DataFrame, words: bool = False) -> Re
         if isinstance(quote, str) and quote.strip():
             claim_ids.setdefault(quote, []).append(str(claim_id))
     spans, missing = quote_spans(article_text, quotes)
-    mentions = number_mentions(article_text, words=words)
+    mentions = number_mentions(article_text, words=words, bibliography=bibliography_df is not None)
     uncovered = [m for m in mentions if not any(s <= m.start and m.end <= e for s, e, _ in spans)]
     long_quotes = [q for q in claim_ids if len(q) > MAX_QUOTE_CHARS]
     return Report(mentions, uncovered, missing, long_quotes, claim_ids)
@@ -320,6 +379,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=Path, default=None, help="ledger (default: claims.csv)")
     parser.add_argument("--section", help='report one section only, e.g. "Note 14" or "Notes"')
     parser.add_argument("--words", action="store_true", help="check spelled-out numbers too")
+    parser.add_argument(
+        "--bibliography",
+        action="store_true",
+        help="count the Bibliography's numbers too (quotes in data/article/bibliography.csv)",
+    )
     args = parser.parse_args(argv)
     if not args.article:
         parser.error("give ARTICLE_PATH or set ARTICLE_TEXT=path/to/article.txt")
@@ -331,11 +395,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"claims ledger not found: {ledger}")
     text = article.read_text(encoding="utf-8")
     try:
-        report = check(text, load_claims(ledger), words=args.words)
+        bib = bibliography_quotes() if args.bibliography else None
+        report = check(text, load_claims(ledger), words=args.words, bibliography_df=bib)
     except (pd.errors.ParserError, ValueError) as err:
         parser.error(f"cannot read {ledger}: {err}")
     if args.section:
-        known = {name.casefold() for name in (*_layout(text).names, NOTES)}
+        known = {name.casefold() for name in (*_layout(text).names, NOTES, BIBLIOGRAPHY)}
         if args.section.casefold() not in known:
             parser.error(f"unknown section {args.section!r}")
         report = report.restrict(args.section)

@@ -12,7 +12,9 @@ import pytest
 
 from tools.coverage import (
     MAX_QUOTE_CHARS,
+    bibliography_quotes,
     check,
+    citation_mentions,
     claims_path,
     load_claims,
     main,
@@ -252,7 +254,12 @@ def test_whole_article_is_covered():
     if not article or not Path(article).is_file():
         pytest.skip("set ARTICLE_TEXT=path/to/article.txt to run the whole-article coverage check")
     assert claims_path().is_file(), f"claims ledger not found at {claims_path()}"
-    report = check(Path(article).read_text(encoding="utf-8"), load_claims())
+    report = check(
+        Path(article).read_text(encoding="utf-8"),
+        load_claims(),
+        bibliography_df=bibliography_quotes(),
+    )
+    assert report.counts().get("Bibliography", (0, 0))[1] > 0, "the Bibliography is counted"
     too_long = {q: len(q) for q in report.long_quotes}
     assert not too_long, f"quotes over {MAX_QUOTE_CHARS} characters: {too_long}"
     assert not report.missing_quotes, f"quotes not verbatim: {report.missing_quotes}"
@@ -274,3 +281,60 @@ def test_data_schema_quotes_are_verbatim():
     }
     _, missing = quote_spans(Path(article).read_text(encoding="utf-8"), list(quotes.values()))
     assert not missing, {name: q for name, q in quotes.items() if q in missing}
+
+
+def test_bibliography_numbers_count_when_asked():
+    found = [(m.text, m.section) for m in number_mentions(FAKE, bibliography=True)]
+    assert found[-3:] == [("1998", "Bibliography"), ("20", "Bibliography"), ("21", "Bibliography")]
+    bib = pd.DataFrame({"claim_id": ["bibliography:author-1998"], "quote": ["Author. 1998."]})
+    report = check(FAKE, ledger(*FULL), bibliography_df=bib)
+    assert [m.text for m in report.uncovered] == ["20", "21"]
+    whole = pd.DataFrame(
+        {"claim_id": ["b"], "quote": ["Author. 1998. Title. Tokyo: Press, 20–21."]}
+    )
+    assert check(FAKE, ledger(*FULL), bibliography_df=whole).ok
+
+
+def test_citation_mentions_in_fake_and_bibliography_quotes_frame():
+    text = FAKE.replace(
+        "for 12 more.", "for 12 more (Suzuki 2001). See Miyazaki Prefecture (2000)."
+    )
+    assert [(n, y) for n, y, _ in citation_mentions(text)] == [
+        ("Suzuki", 2001),
+        ("Miyazaki Prefecture", 2000),
+    ]
+    quotes = bibliography_quotes()
+    assert quotes["claim_id"].str.startswith("bibliography:").all()
+    assert (quotes["quote"].str.len() <= MAX_QUOTE_CHARS).all()
+
+
+def _article_or_skip() -> str:
+    article = os.environ.get("ARTICLE_TEXT", "")
+    if not article or not Path(article).is_file():
+        pytest.skip("set ARTICLE_TEXT=path/to/article.txt to check against the article")
+    return Path(article).read_text(encoding="utf-8")
+
+
+def test_every_in_text_citation_is_transcribed_character_for_character():
+    """Each author-date citation of the article is a row of citations.csv, spelled as printed,
+    and each row of citations.csv with a year is such a citation."""
+    from helpers import data
+
+    text = _article_or_skip()
+    printed = {(name, year) for name, year, _ in citation_mentions(text)}
+    rows = data.load("citations").frame.dropna(subset=["cited_year"])
+    transcribed = {(n, int(y)) for n, y in zip(rows["cited_as"], rows["cited_year"], strict=True)}
+    assert printed == transcribed
+
+
+def test_names_and_bibliography_quotes_are_verbatim():
+    from helpers import data
+
+    text = _article_or_skip()
+    names = data.load("body_names").frame
+    article_names = names[names["source"] == "article"]
+    _, missing = quote_spans(text, article_names["quote"].tolist())
+    assert not missing
+    assert all(n in q for n, q in zip(names["name"], names["quote"], strict=True))
+    _, missing = quote_spans(text, bibliography_quotes()["quote"].tolist())
+    assert not missing
