@@ -124,19 +124,23 @@ def equal_at_precision(stated: str, value: float) -> bool:
 
 
 def judge(
-    stated: str, comparator: str, value: float | None, tolerance: float
+    stated: str, comparator: str, value: float | None, tolerance: float, exact: bool = False
 ) -> tuple[str, float | None, float | None]:
     """Verdict (as if the source measured the same thing), difference and relative difference.
 
     ``eq``: equal at printed precision or within ``tolerance``; ``approx`` (a hedged word): the
     same with the hedge band when it is wider; every other comparator must hold exactly.
+    ``exact``: for dates and counts of named things (a year, a number of cities), where neither
+    rounding nor tolerance applies: "2000" must be 2000, not 2001.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NOT_VERIFIABLE, None, None
     target = float(stated)
     difference = float(value) - target
     relative = difference / abs(target) if target else None
-    if comparator in ("eq", "approx"):
+    if exact and comparator in ("eq", "approx"):
+        ok = float(value) == target
+    elif comparator in ("eq", "approx"):
         band = max(tolerance, HEDGE_BAND) if comparator == "approx" else tolerance
         close = relative is not None and abs(relative) <= band
         ok = equal_at_precision(stated, value) or close
@@ -244,13 +248,15 @@ class CrossChecks:
         unit: str = "",
         same_measure: bool = True,
         comparator: str | None = None,
+        exact: bool = False,
     ) -> dict:
         """Compare one external value (in base units, e.g. persons or yen) with the claim.
 
         ``measures`` says what the source counts; ``same_measure=False`` when that is another
         population, definition or date than the claim's (verdict *different measure*).
         ``comparator`` overrides the ledger's when the external check reads the claim directly
-        (say why in ``note``). ``unit`` names the external value's unit for the note when the
+        (say why in ``note``); ``exact`` compares a date or a count exactly (see ``judge``).
+        ``unit`` names the external value's unit for the note when the
         claim is not in the ledger yet; otherwise the value is converted to the ledger unit.
         """
         quality = _quality(quality)
@@ -263,13 +269,15 @@ class CrossChecks:
         value = float(external) / unit_scale(claim["unit"])
         tol = self.tolerance if tolerance is None else tolerance
         how = comparator or claim["comparator"]
-        verdict, difference, relative = judge(claim["stated_value"], how, value, tol)
+        verdict, difference, relative = judge(claim["stated_value"], how, value, tol, exact)
         parts = [f"stated {claim['stated_value']} {claim['unit']}"]
+        if exact:
+            parts.append("compared exactly")
         if how != claim["comparator"]:
             parts.append(f"compared as '{how}' (ledger: '{claim['comparator']}')")
         if relative is not None and difference:
             parts.append(f"relative difference {relative:+.1%}")
-        if verdict == CONFIRMED and how in ("eq", "approx"):
+        if verdict == CONFIRMED and how in ("eq", "approx") and not exact:
             if not equal_at_precision(claim["stated_value"], value):
                 band = max(tol, HEDGE_BAND) if how == "approx" else tol
                 kind = "hedge band" if band > tol else "tolerance"
