@@ -275,7 +275,7 @@ class CrossChecks:
             parts.append("compared exactly")
         if how != claim["comparator"]:
             parts.append(f"compared as '{how}' (ledger: '{claim['comparator']}')")
-        if relative is not None and difference:
+        if relative is not None and difference and how in ("eq", "approx", "almost"):
             parts.append(f"relative difference {relative:+.1%}")
         if verdict == CONFIRMED and how in ("eq", "approx") and not exact:
             if not equal_at_precision(claim["stated_value"], value):

@@ -264,3 +264,26 @@ def designated_on(converter: pd.DataFrame, when: date) -> list[str]:
     names = designated_in_snapshot(converter, years[-1])
     added = designations(converter, census_date(years[-1]), when)
     return names + [name for _, name in added if not any(n.endswith(name) for n in names)]
+
+
+# --- Named municipalities ---------------------------------------------------------------------
+
+
+def find_by_stem(snap: pd.DataFrame, prefecture: str, stem: str) -> pd.Series:
+    """The one municipality of ``prefecture`` whose name is ``stem`` plus a type suffix.
+
+    The stem leaves the suffix (市 区 町 村) out on purpose: the register, not whoever typed the
+    stem, says whether the place was a city, a town or a village. Districts (郡) in the
+    register's names are skipped. Refuses none or several matches.
+    """
+    parts = snap["name"].str.split()
+    hit = snap[(parts.str[0] == prefecture) & (parts.str[-1].str[:-1] == stem)]
+    if len(hit) != 1:
+        raise ValueError(f"{prefecture} {stem}: {len(hit)} municipalities match; expected one.")
+    return hit.iloc[0]
+
+
+def events_touching(converter: pd.DataFrame, code: int, after: date, until: date) -> list[Event]:
+    """Dated events with ``after < date <= until`` whose note names the municipality ``code``."""
+    tag = f"({int(code):05d})"
+    return [e for e in events(converter, after, until) if tag in e.text]

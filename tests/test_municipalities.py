@@ -172,3 +172,14 @@ def test_a_malformed_designation_note_stops_clearly():
     frame = pd.DataFrame({"note_seirei": ["1990年4月1日、区の新設のみ"]})
     with pytest.raises(ValueError, match="no designation"):
         m.designations(frame, date(1985, 10, 1), date(1990, 10, 1))
+
+
+def test_find_by_stem_lets_the_register_give_the_type(converter):
+    snap = m.snapshot(converter, 2000)
+    assert m.find_by_stem(snap, "群馬県", "大泉")["type"] == "towns"  # 邑楽郡 大泉町
+    assert m.find_by_stem(snap, "三重県", "四日市")["name"] == "三重県 四日市市"
+    with pytest.raises(ValueError, match="0 municipalities"):
+        m.find_by_stem(snap, "群馬県", "存在しない")
+    kurosaki = m.find_by_stem(snap, "新潟県", "黒埼")
+    touched = m.events_touching(converter, kurosaki["code"], date(2000, 10, 1), date(2001, 4, 1))
+    assert [e.when for e in touched] == [date(2001, 1, 1)]
