@@ -5,38 +5,77 @@ takes a stated value from anywhere else. A claim that is not (yet) in the ledger
 verdict *not verifiable* with the note "claim not in ledger", so a notebook can name claims that
 other notebooks will add and resolve them automatically once they exist.
 
-Verdicts
---------
+Verdicts (one per claim and external source)
+--------------------------------------------
 - ``confirmed``: the external value, expressed in the claim's unit, equals the stated value at
-  the stated value's printed precision, or lies within ``tolerance`` (relative) of it. For a
-  comparison ("over", "almost") the comparison must hold (see ``helpers.claims.judge``).
-- ``differs``: it does not; the difference (external minus stated, in the claim's unit) and the
-  relative difference are reported.
+  the stated value's printed precision, or lies within ``tolerance`` (relative) of it; a hedged
+  claim ("some", "about": comparator ``approx``) within the hedge band. A comparison ("over",
+  "as many as", "less than") must hold exactly: strict comparators have no approximate band.
+- ``differs``: the source measures the same thing, and it does not agree; the difference
+  (external minus stated, in the claim's unit) and the relative difference are reported.
+- ``different measure``: the source counts something else (another population, definition or
+  date): its number can neither confirm nor refute the claim. The difference is still shown.
 - ``not verifiable``: no external value (no public record found, a series that does not cover
   the date, or a value derived from the article itself), or the claim is not in the ledger.
 
+Every row also says what the source measures (``measures``) and how good the external figure
+is (``source_quality``): ``primary`` (the publisher's own table or release), ``secondary
+quotation`` (someone else's transcription or report), ``derived by code`` (computed in this
+project from a register), or ``same source`` (a quotation of the very figure, or survey, the
+article itself used: it checks transcription and is never counted as independent confirmation).
+
 Printed precision: a stated value with decimals is precise to its last decimal ("17.82"); a
 whole number is precise to its last non-zero digit, because the article rounds large numbers
-("841000" printed as 841,000 is read as rounded to the thousand, "1300000" to the hundred
-thousand). That is the most lenient reading of a rounded figure.
+("841000" printed as 841,000 is read as rounded to the thousand). The rule itself belongs to
+``helpers.claims`` (see the merge adapter below).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from helpers import claims, paths
 
+# The hedge band and the printed-precision rule are those of helpers.claims: one rule each.
+HEDGE_BAND = claims.HEDGE_BAND
+printed_step = claims.printed_step
+equal_at_precision = claims.equal_at_precision
+# --- end of merge adapter ----------------------------------------------------------------------
+
 CONFIRMED = "confirmed"
 DIFFERS = "differs"
+DIFFERENT_MEASURE = "different measure"
 NOT_VERIFIABLE = "not verifiable"
-VERDICTS = (CONFIRMED, DIFFERS, NOT_VERIFIABLE)
-COLUMNS = ["claim_id", "external_value", "source", "difference", "verdict", "note"]
+VERDICTS = (CONFIRMED, DIFFERS, DIFFERENT_MEASURE, NOT_VERIFIABLE)
+PRIMARY = "primary"
+SECONDARY = "secondary quotation"
+DERIVED = "derived by code"
+SAME_SOURCE = "same source"
+QUALITIES = (PRIMARY, SECONDARY, DERIVED, SAME_SOURCE)
+COLUMNS = [
+    "claim_id",
+    "external_value",
+    "source",
+    "source_quality",
+    "measures",
+    "difference",
+    "verdict",
+    "note",
+]
+NOT_CHECKED = "not checked"  # a claim the previous release did not check at all
+FINDING_COLUMNS = [
+    "claim_id",
+    "verdict",
+    "previous_verdict",
+    "changed",
+    "independent",
+    "source_quality",
+    "finding",
+]
 NOT_IN_LEDGER = "claim not in ledger"
 SCALES = {"billion": 1e9, "million": 1e6, "thousand": 1e3, "percent": 1e-2}
 
@@ -49,37 +88,78 @@ def unit_scale(unit: str) -> float:
     return 1.0
 
 
-def printed_step(stated: str) -> Decimal:
-    """Precision of a printed number: '17.82' -> 0.01, '841000' -> 1000, '6078' -> 1."""
-    if "." in stated:
-        return Decimal(1).scaleb(-claims.decimals(stated))
-    digits = stated.lstrip("-")
-    zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
-    return Decimal(1).scaleb(zeros)
-
-
-def equal_at_precision(stated: str, value: float) -> bool:
-    """Does ``value`` round (half up) to ``stated`` at the stated value's printed precision?"""
-    step = printed_step(stated)
-    rounded = (Decimal(repr(float(value))) / step).quantize(Decimal(1), ROUND_HALF_UP) * step
-    return rounded == Decimal(stated)
-
-
 def judge(
-    stated: str, comparator: str, value: float | None, tolerance: float
+    stated: str, comparator: str, value: float | None, tolerance: float, exact: bool = False
 ) -> tuple[str, float | None, float | None]:
-    """Verdict, difference (value - stated) and relative difference for one external value."""
+    """Verdict (as if the source measured the same thing), difference and relative difference.
+
+    ``eq``: equal at printed precision or within ``tolerance``; ``approx`` (a hedged word): the
+    same with the hedge band when it is wider; every other comparator must hold exactly.
+    ``exact``: for dates and counts of named things (a year, a number of cities), where neither
+    rounding nor tolerance applies: "2000" must be 2000, not 2001.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NOT_VERIFIABLE, None, None
     target = float(stated)
     difference = float(value) - target
     relative = difference / abs(target) if target else None
-    if comparator in ("eq", "approx"):
-        close = relative is not None and abs(relative) <= tolerance
+    if exact and comparator in ("eq", "approx"):
+        ok = float(value) == target
+    elif comparator in ("eq", "approx"):
+        band = max(tolerance, HEDGE_BAND) if comparator == "approx" else tolerance
+        close = relative is not None and abs(relative) <= band
         ok = equal_at_precision(stated, value) or close
     else:
         ok = claims.judge(stated, comparator, value, tolerance) == claims.CONSISTENT
     return (CONFIRMED if ok else DIFFERS), difference, relative
+
+
+def _quality(quality: str) -> str:
+    if quality not in QUALITIES:
+        raise ValueError(f"source quality {quality!r} is not one of {QUALITIES}.")
+    return quality
+
+
+def claim_level(table: pd.DataFrame) -> pd.DataFrame:
+    """One verdict per claim from its rows: the strongest evidence decides.
+
+    Order: confirmed by an independent source; differs; confirmed only by the same source;
+    different measure; not verifiable. A table without ``source_quality`` (an older release)
+    counts every row as independent.
+    """
+    quality = table["source_quality"] if "source_quality" in table else pd.Series("", table.index)
+    quality = quality.fillna("")
+    independent = quality != SAME_SOURCE
+    rank = pd.Series(4, index=table.index)
+    rank[table["verdict"] == DIFFERENT_MEASURE] = 3
+    rank[(table["verdict"] == CONFIRMED) & ~independent] = 2
+    rank[table["verdict"] == DIFFERS] = 1
+    rank[(table["verdict"] == CONFIRMED) & independent] = 0
+    order = {q: i for i, q in enumerate((PRIMARY, SECONDARY, DERIVED, SAME_SOURCE, ""))}
+    ranked = table.assign(
+        _rank=rank, _q=quality.map(order), source_quality=quality, independent=rank == 0
+    )
+    best = ranked.sort_values(["claim_id", "_rank", "_q", "source"], kind="stable")
+    return best.groupby("claim_id", sort=True).head(1).drop(columns=["_rank", "_q"])
+
+
+def finding(row: pd.Series) -> str:
+    """One plain sentence for a claim's deciding row."""
+    source = row["source"]
+    note = str(row["note"]).rstrip(".")
+    verdict = row["verdict"]
+    if verdict == CONFIRMED and row["source_quality"] != SAME_SOURCE:
+        return f"Confirmed by {source} ({row['source_quality']}): {note}."
+    if verdict == CONFIRMED:
+        return (
+            f"Agrees with {source}, which quotes the same figure or survey as the article: a "
+            f"check of transcription, not independent confirmation ({note})."
+        )
+    if verdict == DIFFERS:
+        return f"Differs from {source} ({row['source_quality']}): {note}."
+    if verdict == DIFFERENT_MEASURE:
+        return f"Not comparable: {source} measures {row['measures']}, not the claim ({note})."
+    return f"Not verifiable: {note}."
 
 
 class CrossChecks:
@@ -106,55 +186,78 @@ class CrossChecks:
             return None
         return self.ledger.loc[claim_id, "stated_value"]
 
+    def _missing(self, claim_id, source, quality, measures, shown_value, unit, note) -> dict:
+        detail = f"{NOT_IN_LEDGER} (external value {shown_value} {unit}".rstrip() + ")"
+        return self._add(
+            claim_id,
+            source,
+            {
+                "source_quality": quality,
+                "measures": measures,
+                "external_value": None,
+                "difference": None,
+                "verdict": NOT_VERIFIABLE,
+                "note": "; ".join(p for p in (detail, note) if p),
+            },
+        )
+
     def check(
         self,
         claim_id: str,
         external: float | None,
         source: str,
-        reliability: str,
+        quality: str,
+        measures: str,
         note: str = "",
         tolerance: float | None = None,
         unit: str = "",
+        same_measure: bool = True,
+        comparator: str | None = None,
+        exact: bool = False,
     ) -> dict:
         """Compare one external value (in base units, e.g. persons or yen) with the claim.
 
-        ``unit`` names the external value's unit for the note when the claim is not in the
-        ledger yet; otherwise the value is converted to the ledger unit's scale.
+        ``measures`` says what the source counts; ``same_measure=False`` when that is another
+        population, definition or date than the claim's (verdict *different measure*).
+        ``comparator`` overrides the ledger's when the external check reads the claim directly
+        (say why in ``note``); ``exact`` compares a date or a count exactly (see ``judge``).
+        ``unit`` names the external value's unit for the note when the
+        claim is not in the ledger yet; otherwise the value is converted to the ledger unit.
         """
-        label = f"{source} [{reliability}]"
+        quality = _quality(quality)
         if external is None:
             raise ValueError(f"{claim_id}: external value is missing; use not_verifiable().")
         if claim_id not in self.ledger.index:
             shown = f"{external:,.4g}" if abs(external) < 1000 else f"{external:,.0f}"
-            detail = f"{NOT_IN_LEDGER} (external value {shown} {unit}".rstrip() + ")"
-            return self._add(
-                claim_id,
-                label,
-                {
-                    "external_value": None,
-                    "difference": None,
-                    "verdict": NOT_VERIFIABLE,
-                    "note": "; ".join(p for p in (detail, note) if p),
-                },
-            )
+            return self._missing(claim_id, source, quality, measures, shown, unit, note)
         claim = self.ledger.loc[claim_id]
         value = float(external) / unit_scale(claim["unit"])
         tol = self.tolerance if tolerance is None else tolerance
-        verdict, difference, relative = judge(
-            claim["stated_value"], claim["comparator"], value, tol
-        )
+        how = comparator or claim["comparator"]
+        verdict, difference, relative = judge(claim["stated_value"], how, value, tol, exact)
         parts = [f"stated {claim['stated_value']} {claim['unit']}"]
-        if relative is not None and difference:
+        if exact:
+            parts.append("compared exactly")
+        if how != claim["comparator"]:
+            parts.append(f"compared as '{how}' (ledger: '{claim['comparator']}')")
+        if relative is not None and difference and how in ("eq", "approx", "almost"):
             parts.append(f"relative difference {relative:+.1%}")
-        if verdict == CONFIRMED and not equal_at_precision(claim["stated_value"], value):
-            if claim["comparator"] in ("eq", "approx"):
-                parts.append(f"within tolerance {tol:g}, not equal at printed precision")
+        if verdict == CONFIRMED and how in ("eq", "approx") and not exact:
+            if not equal_at_precision(claim["stated_value"], value):
+                band = max(tol, HEDGE_BAND) if how == "approx" else tol
+                kind = "hedge band" if band > tol else "tolerance"
+                parts.append(f"within {kind} {band:g}, not equal at printed precision")
+        if not same_measure:
+            parts.append(f"if it measured the same thing the verdict would be '{verdict}'")
+            verdict = DIFFERENT_MEASURE
         if note:
             parts.append(note)
         return self._add(
             claim_id,
-            label,
+            source,
             {
+                "source_quality": quality,
+                "measures": measures,
                 "external_value": value,
                 "difference": difference,
                 "verdict": verdict,
@@ -162,16 +265,71 @@ class CrossChecks:
             },
         )
 
-    def not_verifiable(self, claim_id: str, source: str, reason: str) -> dict:
+    def check_printed(
+        self,
+        claim_id: str,
+        article_value: float,
+        external_printed: str,
+        source: str,
+        quality: str,
+        measures: str,
+        note: str = "",
+        tolerance: float | None = None,
+    ) -> dict:
+        """Judge a value derived by code from the article's data against a printed figure.
+
+        For a benchmark the article does not print (e.g. its tables interpolated to another
+        source's date): confirmed when the article's value rounds to the external figure at the
+        external figure's printed precision, or lies within ``tolerance`` of it.
+        """
+        quality = _quality(quality)
+        if claim_id not in self.ledger.index:
+            return self._missing(claim_id, source, quality, measures, external_printed, "", note)
+        tol = self.tolerance if tolerance is None else tolerance
+        verdict, gap, relative = judge(external_printed, "eq", float(article_value), tol)
+        parts = [
+            f"article's tables give {article_value:.4g} here; the source prints {external_printed}"
+        ]
+        if relative is not None and gap:
+            parts.append(
+                f"relative difference, source against article, {-gap / article_value:+.1%}"
+            )
+        if note:
+            parts.append(note)
+        return self._add(
+            claim_id,
+            source,
+            {
+                "source_quality": quality,
+                "measures": measures,
+                "external_value": float(external_printed),
+                "difference": -gap,
+                "verdict": verdict,
+                "note": "; ".join(parts),
+            },
+        )
+
+    def not_verifiable(
+        self, claim_id: str, source: str, reason: str, quality: str = "", measures: str = ""
+    ) -> dict:
         """Record that no usable external value exists, and why."""
         if not reason:
             raise ValueError(f"{claim_id}: a not-verifiable check needs its reason.")
+        if quality:
+            _quality(quality)
         if claim_id not in self.ledger.index:
             reason = f"{NOT_IN_LEDGER}; {reason}"
         return self._add(
             claim_id,
             source,
-            {"external_value": None, "difference": None, "verdict": NOT_VERIFIABLE, "note": reason},
+            {
+                "source_quality": quality,
+                "measures": measures,
+                "external_value": None,
+                "difference": None,
+                "verdict": NOT_VERIFIABLE,
+                "note": reason,
+            },
         )
 
     def table(self) -> pd.DataFrame:
@@ -181,10 +339,27 @@ class CrossChecks:
             frame[column] = [claims.shown(v) for v in frame[column]]
         return frame.sort_values(["claim_id", "source"], ignore_index=True)
 
-    def save(self, derived_dir: str | Path = "") -> Path:
-        """Write ``<derived>/external_checks.csv`` atomically (described in datapackage.json)."""
-        target = Path(derived_dir or paths.DERIVED) / "external_checks.csv"
+    def findings(self, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+        """One row per claim: its verdict, the previous release's verdict, and a sentence."""
+        best = claim_level(self.table())
+        before = {}
+        if previous is not None and len(previous):
+            before = claim_level(previous).set_index("claim_id")["verdict"].to_dict()
+        best["previous_verdict"] = [before.get(c, NOT_CHECKED) for c in best["claim_id"]]
+        best["changed"] = best["previous_verdict"] != best["verdict"]
+        best["finding"] = [finding(row) for _, row in best.iterrows()]
+        return best[FINDING_COLUMNS].reset_index(drop=True)
+
+    def save(self, derived_dir: str | Path = "", previous: pd.DataFrame | None = None) -> Path:
+        """Write ``external_checks.csv`` and ``external_findings.csv`` atomically (both are
+        described in datapackage.json); return the path of the checks."""
+        folder = paths.results_dir(derived_dir)  # build/derived/ unless make runs this
+        target = folder / "external_checks.csv"
         claims.write_csv(self.table(), target)
+        findings = self.findings(previous)
+        findings["changed"] = findings["changed"].map({True: "true", False: "false"})
+        findings["independent"] = findings["independent"].map({True: "true", False: "false"})
+        claims.write_csv(findings, folder / "external_findings.csv")
         return target
 
 

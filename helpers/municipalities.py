@@ -216,3 +216,74 @@ def all_census_counts(converter: pd.DataFrame) -> pd.DataFrame:
         for kind, count in census_counts(converter, year).items()
     ]
     return pd.DataFrame(rows)
+
+
+# --- Designated cities (政令指定都市) ---------------------------------------------------------
+# A designated city carries a code whose last three digits are 100-199 (札幌市 01100, 横浜市
+# 14100, 堺市 27140); ordinary cities run from 201. note_seirei dates each new designation.
+SEIREI = re.compile(r"([^、()\s　]+市)\((\d{5})\)の\1\((\d{5})\)への政令指定都市(?:施行|移行)")
+
+
+def is_designated_code(code: int) -> bool:
+    """Is this municipality code a designated city's (last three digits 100-199)?"""
+    return 100 <= int(code) % 1000 <= 199
+
+
+def designated_in_snapshot(converter: pd.DataFrame, year: int) -> list[str]:
+    """Names of the designated cities on the census date of ``year``."""
+    snap = snapshot(converter, year)
+    chosen = snap[(snap["type"] == "cities") & snap["code"].map(is_designated_code)]
+    return list(chosen["name"])
+
+
+def designations(converter: pd.DataFrame, after: date, until: date) -> list[tuple[date, str]]:
+    """Dated designations with ``after < date <= until``: (date, city name), in date order."""
+    found = set()
+    for text in converter["note_seirei"].dropna().unique():
+        match = DATE.match(text.strip())
+        if not match:
+            raise ValueError(f"note_seirei: note does not start with a date: {text!r}.")
+        year, month, day, rest = match.groups()
+        when = date(int(year), int(month), int(day))
+        named = SEIREI.search(rest)
+        if not named:
+            raise ValueError(f"note_seirei: no designation (政令指定都市施行) in {text!r}.")
+        old, new = int(named.group(2)), int(named.group(3))
+        if is_designated_code(old) or not is_designated_code(new):
+            raise ValueError(f"note_seirei: codes {old}->{new} are not a new designation.")
+        if after < when <= until:
+            found.add((when, named.group(1)))
+    return sorted(found)
+
+
+def designated_on(converter: pd.DataFrame, when: date) -> list[str]:
+    """Designated cities on ``when``: the latest census snapshot plus the designations since."""
+    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
+    if not years:
+        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
+    names = designated_in_snapshot(converter, years[-1])
+    added = designations(converter, census_date(years[-1]), when)
+    return names + [name for _, name in added if not any(n.endswith(name) for n in names)]
+
+
+# --- Named municipalities ---------------------------------------------------------------------
+
+
+def find_by_stem(snap: pd.DataFrame, prefecture: str, stem: str) -> pd.Series:
+    """The one municipality of ``prefecture`` whose name is ``stem`` plus a type suffix.
+
+    The stem leaves the suffix (市 区 町 村) out on purpose: the register, not whoever typed the
+    stem, says whether the place was a city, a town or a village. Districts (郡) in the
+    register's names are skipped. Refuses none or several matches.
+    """
+    parts = snap["name"].str.split()
+    hit = snap[(parts.str[0] == prefecture) & (parts.str[-1].str[:-1] == stem)]
+    if len(hit) != 1:
+        raise ValueError(f"{prefecture} {stem}: {len(hit)} municipalities match; expected one.")
+    return hit.iloc[0]
+
+
+def events_touching(converter: pd.DataFrame, code: int, after: date, until: date) -> list[Event]:
+    """Dated events with ``after < date <= until`` whose note names the municipality ``code``."""
+    tag = f"({int(code):05d})"
+    return [e for e in events(converter, after, until) if tag in e.text]

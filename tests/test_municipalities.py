@@ -140,3 +140,46 @@ def test_unparseable_note_and_early_date_stop_clearly():
         m.counts_on(pd.DataFrame(), date(1979, 1, 1))
     with pytest.raises(ValueError, match="not a census year"):
         m.census_date(2001)
+
+
+# --- designated cities ---
+
+
+@pytest.mark.parametrize("start", m.CENSUS_YEARS[:-1])
+def test_designations_reproduce_the_next_census(converter, start):
+    """Snapshot plus dated designations gives the next census's designated cities."""
+    derived = m.designated_on(converter, m.census_date(start + 5))
+    assert len(derived) == len(m.designated_in_snapshot(converter, start + 5))
+
+
+def test_designated_cities_in_1989_and_2001(converter):
+    # Sendai was designated on 1989-04-01, Chiba on 1992-04-01 (dated notes of the register)
+    assert len(m.designated_on(converter, date(1989, 3, 31))) == 10
+    assert len(m.designated_on(converter, date(1989, 4, 1))) == 11
+    assert len(m.designated_on(converter, date(2001, 4, 1))) == 12
+    assert m.designations(converter, date(1992, 1, 1), date(1992, 12, 31)) == [
+        (date(1992, 4, 1), "千葉市")
+    ]
+    assert m.is_designated_code(14150) and not m.is_designated_code(14201)
+
+
+def test_a_malformed_designation_note_stops_clearly():
+    frame = pd.DataFrame(
+        {"note_seirei": ["1990年4月1日、甲市(01201)の甲市(01202)への政令指定都市施行"]}
+    )
+    with pytest.raises(ValueError, match="not a new designation"):
+        m.designations(frame, date(1985, 10, 1), date(1990, 10, 1))
+    frame = pd.DataFrame({"note_seirei": ["1990年4月1日、区の新設のみ"]})
+    with pytest.raises(ValueError, match="no designation"):
+        m.designations(frame, date(1985, 10, 1), date(1990, 10, 1))
+
+
+def test_find_by_stem_lets_the_register_give_the_type(converter):
+    snap = m.snapshot(converter, 2000)
+    assert m.find_by_stem(snap, "群馬県", "大泉")["type"] == "towns"  # 邑楽郡 大泉町
+    assert m.find_by_stem(snap, "三重県", "四日市")["name"] == "三重県 四日市市"
+    with pytest.raises(ValueError, match="0 municipalities"):
+        m.find_by_stem(snap, "群馬県", "存在しない")
+    kurosaki = m.find_by_stem(snap, "新潟県", "黒埼")
+    touched = m.events_touching(converter, kurosaki["code"], date(2000, 10, 1), date(2001, 4, 1))
+    assert [e.when for e in touched] == [date(2001, 1, 1)]
