@@ -99,7 +99,9 @@ def finish(fig: plt.Figure, source: str) -> None:
         plt.close(fig)
     else:
         plt.show()
-    if not renderers:  # no inline backend drew it (a script, a test): place every text
+    # no inline backend drew it (a script, a test), or drew it at twice the resolution (the 2x
+    # PNG, whose text sizes do not match the figure's own): place every text at its own size
+    if not renderers or renderers[-1].dpi != fig.dpi:
         fig.draw_without_rendering()
     warn_if_cut_off(fig, renderers[-1])
 
