@@ -69,9 +69,9 @@ def screenshot(target: Path, folder: Path) -> Path:
     return target
 
 
-def pdf(target: Path, folder: Path) -> Path:
+def pdf(target: Path, folder: Path, browser=None) -> Path:
     """The print edition: every page's text in reading order, one PDF, printed by Chromium
-    (the print stylesheet hides navigation and code)."""
+    (the print stylesheet hides navigation and code). Uses ``browser`` if one is running."""
     first = (folder / "index.html").read_text(encoding="utf-8")
     order = ["index.html", *(f"{p.name}.html" for p in notebooks.existing()), "glossary.html"]
     bodies = [
@@ -85,8 +85,8 @@ def pdf(target: Path, folder: Path) -> Path:
     (folder / ".print.html").write_text(book, encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with chromium() as browser:
-            page = browser.new_page()
+        with contextlib.nullcontext(browser) if browser else chromium() as running:
+            page = running.new_page()
             page.goto((folder / ".print.html").resolve().as_uri(), wait_until="load")
             page.pdf(
                 path=str(target),
@@ -94,6 +94,7 @@ def pdf(target: Path, folder: Path) -> Path:
                 print_background=True,
                 margin={k: "15mm" for k in ("top", "bottom", "left", "right")},
             )
+            page.close()
     finally:
         (folder / ".print.html").unlink()
     return target

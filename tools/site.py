@@ -176,7 +176,8 @@ class Site:
             r"<td>(NaN|nan|&lt;NA&gt;|None|NaT)</td>", '<td class="missing">–</td>', table
         )
         table = re.sub(r"<th>(\w+)</th>", lambda m: f"<th>{m[1].replace('_', ' ')}</th>", table)
-        if all(n.isdigit() for n in re.findall(r"<tr>\s*<th>([^<]*)</th>", table)):
+        numbers = re.findall(r"<tr>\s*<th>([^<]*)</th>", table)
+        if numbers and all(n.isdigit() for n in numbers):
             table = re.sub(r"(<tr[^>]*>\s*)<th>\d*</th>", r"\1", table)  # pandas' 0, 1, 2...
         verdicts = "|".join(map(re.escape, self.colours))
         table = re.sub(rf"<td>({verdicts})</td>", lambda m: f"<td>{self.badge(m[1])}</td>", table)
@@ -198,8 +199,11 @@ class Site:
         page, _ = self.exporter.from_notebook_node(node, resources=resources)
         # the in-page contents and the search index's entries, from the headings' ids
         heads = list(re.finditer(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"', page))
-        toc = "".join(f'<li class="level-{h[1]}"><a href="#{h[2]}">{visible_text(h[3])}</a></li>'
-                      for h in heads if h[1] != "1")  # fmt: skip
+        toc = "".join(
+            f'<li class="level-{h[1]}"><a href="#{h[2]}">{visible_text(h[3])}</a></li>'
+            for h in heads
+            if h[1] != "1"
+        )
         toc = f'<nav class="toc" aria-label="On this page"><h2>On this page</h2><ul>{toc}</ul>'
         page = self.fix_links(
             page.replace("<!--site:toc-->", toc + "</nav>" if heads else ""), name
@@ -250,42 +254,34 @@ class Site:
         frame, fallback = claim_summary()
         counts, cross = frame["verdict"].value_counts(), notebooks.CROSS_CHECKS.name
         return self.md.get_template("index.md.j2").render(
-            rows=frame.to_dict("records"), checks=read_csv(EXTERNAL).to_dict("records"),
-            quotes=dict(zip(frame["claim"], frame["quote"], strict=True)), fallback=fallback,
+            rows=frame.to_dict("records"),
+            checks=read_csv(EXTERNAL).to_dict("records"),
+            quotes=dict(zip(frame["claim"], frame["quote"], strict=True)),
+            fallback=fallback,
             verdicts=[v for v in dict.fromkeys([*self.colours, *counts.index]) if v in counts],
-            href=self.claim_href, cross=(cross, self.external_anchors), badge=self.badge,
-            notebooks=self.notebooks, cff=citation(), binder=binder_url(), commit=self.commit,
+            href=self.claim_href,
+            cross=(cross, self.external_anchors),
+            badge=self.badge,
+            notebooks=self.notebooks,
+            cff=citation(),
+            binder=binder_url(),
+            commit=self.commit,
             versions=[(n, version(n)) for n in VERSIONED],
-        )  # fmt: skip
+        )
 
     def instructor(self) -> str:
         import papermill
 
-        rows = ["| notebook | parameter | type | default | what it does |", "|---|---|---|---|---|"]
-        for nb in self.notebooks:
-            with contextlib.redirect_stdout(None), contextlib.redirect_stderr(None):
-                found = papermill.inspect_notebook(str(nb.path)).values()
-            for p in found:
-                cells = [p["name"], p["inferred_type_name"], p["default"], p.get("help", "")]
-                rows.append(
-                    f"| [{nb.name}]({nb.name}.html) | `{{}}` | {{}} | `{{}}` | {{}} |".format(
-                        *cells
-                    )
-                )
+        with contextlib.redirect_stdout(None), contextlib.redirect_stderr(None):
+            found = [(nb, papermill.inspect_notebook(nb.path).values()) for nb in self.notebooks]
         frame, _ = claim_summary()
-        bad = frame.loc[
-            frame["verdict"] == "inconsistent", ["claim", "notebook", "quote", "summary"]
-        ]
-        items = [
-            f"- [{c}]({self.claim_href(c, n)}): {q} {s}" for c, n, q, s in bad.itertuples(False)
-        ]
-        text = INSTRUCTOR_MD.read_text(encoding="utf-8")
-        for marker, made in (
-            (PARAMETERS_MARKER, "\n".join(rows)),
-            (INCONSISTENCIES_MARKER, f"{len(items)} inconsistent claims:\n\n" + "\n".join(items)),
-        ):
-            text = text.replace(marker, made) if marker in text else f"{text}\n\n{made}"
-        return text
+        return self.md.get_template("instructor.md.j2").render(
+            notes=INSTRUCTOR_MD.read_text(encoding="utf-8"),
+            markers=(PARAMETERS_MARKER, INCONSISTENCIES_MARKER),
+            parameters=found,
+            bad=frame[frame["verdict"] == "inconsistent"].to_dict("records"),
+            href=self.claim_href,
+        )
 
 
 def build(out: Path | None = None, student: bool = False, quiet: bool = False) -> dict:

@@ -10,8 +10,8 @@
       toggle.textContent = open ? "Hide all code" : "Show all code";
     });
   }
-  // Search: the index is a script (assets/search-index.js), so it loads from disk too, where
-  // fetch() is refused; it is loaded when the search box is first used.
+  // Search: the index is a script (assets/search-index.js), which browsers load from disk too,
+  // where they refuse requests for data; it is loaded when the search box is first used.
   var form = document.querySelector("form.search");
   var box = document.getElementById("search-box");
   var out = document.getElementById("search-results");
