@@ -198,7 +198,9 @@ class Site:
         resources = {"metadata": {"name": f"{title} | {NAME}"}, "site": site}
         page, _ = self.exporter.from_notebook_node(node, resources=resources)
         # the in-page contents and the search index's entries, from the headings' ids
-        heads = list(re.finditer(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"', page))
+        heads = list(
+            re.finditer(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>', page)
+        )
         toc = "".join(
             f'<li class="level-{h[1]}"><a href="#{h[2]}">{visible_text(h[3])}</a></li>'
             for h in heads
@@ -208,7 +210,9 @@ class Site:
         page = self.fix_links(
             page.replace("<!--site:toc-->", toc + "</nav>" if heads else ""), name
         )
-        heads = list(re.finditer(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"', page))
+        heads = list(
+            re.finditer(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>', page)
+        )
         for h, after in zip(heads, [*heads[1:], None], strict=True):
             body = page[h.end() : after.start() if after else page.rindex("</main>")]
             entry = {"page": title, "url": f"{name}.html#{h[2]}", "title": visible_text(h[3])}
