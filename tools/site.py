@@ -1,20 +1,13 @@
 """Build the static site (``python -m tools.site``) and the student edition (``--student``).
 
-nbconvert's ``HTMLExporter`` renders every page with ``site_templates/page.html.j2``, which
-extends nbconvert's ``lab`` template: site navigation, contents, search box, code folded in
-``<details>``, solutions folded, alt text from each figure's metadata. Landing pages are markdown
-templates (``index.md.j2``, ``student.md.j2``) rendered as one markdown cell. No page loads
-anything from another site; the search index is a script beside the pages (``assets/``), so it
-works served and opened from disk. ``--pdf`` and ``--screenshot`` print with Chromium (browser.py).
-
-``build/site/``: index.html, one page per notebook in reading order, glossary.html
-(notebooks/GLOSSARY.md), instructor.html (notebooks/INSTRUCTOR.md), notebooks/*.ipynb, files/
-(repository files a notebook links to), assets/. The student edition (``build/student/``) has
-no solution cells and no instructor page.
-
-``--if-stale`` builds only when the digest of ``input_files()`` and of the commit differs from
-the one recorded in the edition's ``.inputs.sha256``; that check imports neither nbconvert nor
-pandas, so a no-op ``make`` stays fast.
+Every page is rendered by nbconvert's ``HTMLExporter`` with ``site_templates/page.html.j2`` (it
+extends nbconvert's ``lab`` template); landing pages are markdown templates rendered as one cell.
+Pages load nothing from other sites, and search works served and from disk: its index is a
+script beside the pages. ``build/site/``: index, one page per notebook in reading order, glossary
+(notebooks/GLOSSARY.md), instructor notes, notebooks/*.ipynb, files/ (repository files a
+notebook links to), assets/. The student edition (``build/student/``) has no solutions and no
+instructor notes. ``--if-stale`` builds only if the digest of ``input_files()`` and the commit
+differs from the edition's ``.inputs.sha256``, importing neither nbconvert nor pandas to know.
 """
 
 from __future__ import annotations
@@ -51,16 +44,13 @@ CLAIM_ID = re.compile(r"C\d\d-[A-Za-z0-9-]*")
 
 def git_commit() -> str:
     """Short commit hash, with '+ local changes' when the work tree differs from it."""
+    command = ["git", "describe", "--always", "--exclude=*", "--dirty= + local changes"]
     try:
-        head, dirty = (
-            subprocess.run(
-                ["git", *a], cwd=paths.ROOT, capture_output=True, text=True, check=True
-            ).stdout.strip()
-            for a in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain", "-uno"])
-        )
+        return subprocess.run(
+            command, cwd=paths.ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
-    return f"{head} + local changes" if dirty else head
 
 
 @functools.cache
@@ -290,6 +280,9 @@ class Site:
 
 def build(out: Path | None = None, student: bool = False, quiet: bool = False) -> dict:
     """Write one edition; returns a summary (out, pages, bytes, broken links, unplaced claims)."""
+    from tools.run import skip_slow_validator
+
+    skip_slow_validator()  # nbformat's schemas need no IRI checks: 2 s of imports saved
     import nbformat
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -342,14 +335,10 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
 
 def input_files() -> list[Path]:
     """What a build reads: notebooks, notes, ledger, derived tables, templates, code, lock."""
-    code = [
-        Path(__file__),
-        paths.ROOT / "helpers" / "notebooks.py",
-        paths.ROOT / "helpers" / "plotting.py",
-    ]
-    notes = [INSTRUCTOR_MD, GLOSSARY_MD, CITATION, paths.CLAIMS, paths.ROOT / "requirements.txt"]
     found = [*paths.NOTEBOOKS.glob("*.ipynb"), *paths.DERIVED.glob("*.csv"), *TEMPLATES.iterdir()]
-    return [*sorted(found), *notes, *code]
+    notes = [INSTRUCTOR_MD, GLOSSARY_MD, CITATION, paths.CLAIMS, paths.ROOT / "requirements.txt"]
+    code = [paths.ROOT / "helpers" / f"{name}.py" for name in ("notebooks", "plotting")]
+    return [*sorted(found), *notes, *code, Path(__file__)]
 
 
 def inputs_digest(student: bool) -> str:
@@ -358,13 +347,6 @@ def inputs_digest(student: bool) -> str:
         content = path.read_bytes() if path.is_file() else b"(missing)"
         digest.update(f"{paths.relative(path)}\0{hashlib.sha256(content).hexdigest()}\n".encode())
     return digest.hexdigest()
-
-
-def is_fresh(out: Path, digest: str) -> bool:
-    stamp = out / INPUTS_STAMP
-    return (
-        (out / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == digest
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -379,7 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else (STUDENT if args.student else SITE)
     digest = inputs_digest(args.student)  # before building: an edit made meanwhile is not missed
-    if args.if_stale and is_fresh(out, digest):
+    stamp = out / INPUTS_STAMP
+    fresh = (
+        (out / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == digest
+    )
+    if args.if_stale and fresh:
         edition = "student edition" if args.student else "site"
         print(f"{edition}: up to date in {paths.relative(out)}/ (inputs unchanged)")
     else:
