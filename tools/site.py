@@ -169,6 +169,7 @@ class Site:
         numbers = re.findall(r"<tr>\s*<th>([^<]*)</th>", table)
         if numbers and all(n.isdigit() for n in numbers):
             table = re.sub(r"(<tr[^>]*>\s*)<th>\d*</th>", r"\1", table)  # pandas' 0, 1, 2...
+        table = table.replace("<th></th>", "<td></td>")  # pandas' blank corner: no header
         verdicts = "|".join(map(re.escape, self.colours))
         table = re.sub(rf"<td>({verdicts})</td>", lambda m: f"<td>{self.badge(m[1])}</td>", table)
 
