@@ -40,6 +40,7 @@ PARAMETERS_MARKER = "<!-- site: parameters -->"  # replaced in INSTRUCTOR.md (ap
 INCONSISTENCIES_MARKER = "<!-- site: inconsistencies -->"
 VERSIONED = ("python", "jupyterlab", "nbconvert", "papermill", "pandas", "matplotlib", "jinja2")
 CLAIM_ID = re.compile(r"C\d\d-[A-Za-z0-9-]*")
+HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>')
 
 
 def git_commit() -> str:
@@ -189,21 +190,13 @@ class Site:
         resources = {"metadata": {"name": f"{title} | {NAME}"}, "site": site}
         page, _ = self.exporter.from_notebook_node(node, resources=resources)
         # the in-page contents and the search index's entries, from the headings' ids
-        heads = list(
-            re.finditer(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>', page)
-        )
-        toc = "".join(
-            f'<li class="level-{h[1]}"><a href="#{h[2]}">{visible_text(h[3])}</a></li>'
-            for h in heads
-            if h[1] != "1"
-        )
-        toc = f'<nav class="toc" aria-label="On this page"><h2>On this page</h2><ul>{toc}</ul>'
+        found = [(n, i, visible_text(t)) for n, i, t in HEADING.findall(page) if n != "1"]
+        items = "".join(f'<li class="level-{n}"><a href="#{i}">{t}</a></li>' for n, i, t in found)
+        toc = f'<nav class="toc" aria-label="On this page"><h2>On this page</h2><ul>{items}</ul>'
         page = self.fix_links(
-            page.replace("<!--site:toc-->", toc + "</nav>" if heads else ""), name
+            page.replace("<!--site:toc-->", f"{toc}</nav>" if found else ""), name
         )
-        heads = list(
-            re.finditer(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>', page)
-        )
+        heads = list(HEADING.finditer(page))
         for h, after in zip(heads, [*heads[1:], None], strict=True):
             body = page[h.end() : after.start() if after else page.rindex("</main>")]
             entry = {"page": title, "url": f"{name}.html#{h[2]}", "title": visible_text(h[3])}
@@ -254,13 +247,10 @@ class Site:
             quotes=dict(zip(frame["claim"], frame["quote"], strict=True)),
             fallback=fallback,
             verdicts=[v for v in dict.fromkeys([*self.colours, *counts.index]) if v in counts],
-            href=self.claim_href,
-            cross=(cross, self.external_anchors),
-            badge=self.badge,
-            notebooks=self.notebooks,
+            site=self,
+            cross=cross,
             cff=citation(),
             binder=binder_url(),
-            commit=self.commit,
             versions=[(n, version(n)) for n in VERSIONED],
         )
 
