@@ -94,9 +94,12 @@ def claim_summary():
 
 
 def visible_text(markup: str) -> str:
-    """The words a reader sees in a piece of a page, without its code and styles."""
+    """The words a reader sees in a piece of a page, without its code, styles and navigation."""
     markup = re.sub(
-        r'<style.*?</style>|<details class="(code|solution)">.*?</details>', " ", markup, flags=re.S
+        r'<style.*?</style>|<nav.*?</nav>|<details class="(code|solution)">.*?</details>',
+        " ",
+        markup,
+        flags=re.S,
     )
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
