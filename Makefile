@@ -21,7 +21,7 @@ unexport PYTHONDONTWRITEBYTECODE
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run test site student screenshot lab bench sweep lint format lock clean help
+.PHONY: all run test site student pdf screenshot lab bench sweep lint format lock clean help
 
 all: run site ## install, run every stale notebook, build the site
 
@@ -53,8 +53,11 @@ site: $(STAMP) run ## build the static site under build/site/
 student: $(STAMP) ## student edition without solutions under build/student/
 	@$(PY) -m tools.site --student
 
+pdf: $(STAMP) run ## the site as one print edition, build/compendium.pdf (printed by Chromium)
+	@$(PY) -m tools.site --if-stale --pdf build/compendium.pdf
+
 screenshot: $(STAMP) run ## rebuild the site and save its landing page for the README
-	@$(PY) -m tools.site --screenshot tests/screenshots/site-landing.png
+	@$(PY) -m tools.site --if-stale --screenshot tests/screenshots/site-landing.png
 
 test: $(STAMP) ## the whole suite, in parallel (one kernel per notebook)
 	@$(PY) -m pytest -n $(JOBS) --dist loadscope -q -ra \

@@ -14,6 +14,39 @@ from matplotlib.text import Text
 PALETTE = "colorblind"
 SOURCE_POINTS = 8  # type size of the source line
 
+# The one palette: each entity and each verdict has one colour in every notebook (and on the
+# site, whose badges read VERDICT_COLOURS). The hues are Okabe and Ito's colour-blind-safe set;
+# a verdict's colour always comes with its word (legend, badge), never alone.
+ENTITY_COLOURS = {
+    "United States": "#0072B2",  # blue
+    "China": "#E69F00",  # orange
+    "South Korea": "#CC79A7",  # reddish purple
+    "all affiliations": "#000000",  # black: the total every partner is a part of
+    "other partners": "#999999",  # grey
+}
+VERDICT_COLOURS = {
+    # the ledger's verdicts (helpers.claims.VERDICTS)
+    "consistent": "#009E73",  # bluish green
+    "approximately consistent": "#56B4E9",  # sky blue
+    "inconsistent": "#D55E00",  # vermillion
+    "not checkable": "#999999",  # grey
+    # the external checks' verdicts (helpers.external.VERDICTS), same meaning, same colour
+    "confirmed": "#009E73",
+    "differs": "#D55E00",
+    "different measure": "#56B4E9",  # sky blue: neither agrees nor disagrees on the same thing
+    "not verifiable": "#999999",
+}
+VERDICT_SYMBOLS = {  # a second cue besides colour, for badges and legends
+    "consistent": "\u2713",
+    "approximately consistent": "\u2248",
+    "inconsistent": "\u2717",
+    "not checkable": "?",
+    "confirmed": "\u2713",
+    "differs": "\u2717",
+    "different measure": "\u2260",
+    "not verifiable": "?",
+}
+
 
 def use_theme() -> None:
     """Seaborn theme plus settings that keep committed notebooks byte-identical on rerun."""
@@ -21,7 +54,7 @@ def use_theme() -> None:
     matplotlib.rcParams.update(
         {
             "figure.figsize": (8, 4.5),
-            "figure.dpi": 100,
+            "figure.dpi": 100,  # "retina" below doubles it: a 2x PNG shown at this size
             "savefig.dpi": 100,
             "svg.hashsalt": "menju-2003",  # fixed ids if anyone switches to SVG
             "axes.titleweight": "bold",
@@ -32,7 +65,7 @@ def use_theme() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         # the figure as laid out by `finish`: cropping to a tight box would draw it twice
-        set_matplotlib_formats("png", bbox_inches=None)
+        set_matplotlib_formats("retina", bbox_inches=None)
     except ImportError:  # outside IPython there is no inline backend to configure
         pass
 
@@ -61,10 +94,27 @@ def finish(fig: plt.Figure, source: str) -> None:
     fig.set_layout_engine(None)  # laid out once; else showing it lays it out (draws) again
     renderers = []  # the renderer that draws it: texts measured with it are measured already
     fig.canvas.mpl_connect("draw_event", lambda event: renderers.append(event.renderer))
-    plt.show()
-    if not renderers:  # no inline backend drew it (a script, a test): place every text
+    if "inline" in matplotlib.get_backend():  # in a kernel: the PNG carries its alt text
+        from IPython.display import display
+
+        display(fig, metadata={"image/png": {"alt": alt_text(fig, source)}})
+        plt.close(fig)
+    else:
+        plt.show()
+    # no inline backend drew it (a script, a test), or drew it at twice the resolution (the 2x
+    # PNG, whose text sizes do not match the figure's own): place every text at its own size
+    if not renderers or renderers[-1].dpi != fig.dpi:
         fig.draw_without_rendering()
     warn_if_cut_off(fig, renderers[-1])
+
+
+def alt_text(fig: plt.Figure, source: str) -> str:
+    """The figure's description for readers who cannot see it: its titles and its source."""
+    titles = [fig.get_suptitle()]
+    for ax in fig.axes:
+        titles += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
+    described = "; ".join(t.strip() for t in titles if t.strip()) or "Untitled figure"
+    return f"Figure: {described}. Source: {source}"
 
 
 def warn_if_cut_off(fig: plt.Figure, renderer) -> None:

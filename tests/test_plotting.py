@@ -61,6 +61,29 @@ def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, make_notebook):
     out = nbformat.read(run.execute(path, output=tmp_path / "out.ipynb"), as_version=4)
     outputs = out.cells[0].outputs
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    alts = [o["metadata"]["image/png"]["alt"] for o in outputs if "image/png" in o.get("data", {})]
+    assert alts[0] == "Figure: Fits. Source: a test"
+    widths = [
+        o["metadata"]["image/png"]["width"] for o in outputs if "image/png" in o.get("data", {})
+    ]
+    assert widths[0] == 400  # a 2x PNG (800 px) shown 4 inches wide at 100 dpi
     warned = "".join(o["text"] for o in outputs if o.get("name") == "stderr")
     assert warned.count("falls outside the figure") == 1
     assert "'Much too long" in warned
+
+
+def test_alt_text_names_the_title_and_the_source():
+    fig, ax = plt.subplots()
+    ax.set_title("Affiliations by partner", loc="left")
+    assert plotting.alt_text(fig, "Table 2") == "Figure: Affiliations by partner. Source: Table 2"
+    plt.close(fig)
+
+
+def test_every_verdict_has_a_colour_and_a_symbol():
+    from helpers import claims, external
+
+    for verdict in (*claims.VERDICTS, *external.VERDICTS):
+        assert plotting.VERDICT_COLOURS[verdict].startswith("#")
+        assert plotting.VERDICT_SYMBOLS[verdict]
+    # colour-blind-safe: the verdict that fails is never drawn in the colour of one that holds
+    assert plotting.VERDICT_COLOURS["inconsistent"] != plotting.VERDICT_COLOURS["consistent"]

@@ -1,10 +1,10 @@
-"""The static site and the student edition: pages, links, offline loading, no solutions.
+"""The static site, the student edition and the print edition: pages, links, findings, anchors,
+offline loading, no solutions; and, in the system's Chromium, what a reader gets on every page:
+code folded at load and in print, no sideways scroll at 390 px, alt text, no NaN, no critical
+axe-core violation, search served and from disk.
 
-The site and the student edition are each built once per test session into a temporary folder
-(never over build/site) and shared by every test; pages are parsed once and the trees shared
-(tests only read them). The browser
-test opens every page in the system's Chromium, driven by playwright, and skips with a message
-when Chromium is not installed.
+Each edition is built once per test session into a temporary folder (never over build/) and
+shared by every test; pages are parsed once and the trees shared (tests only read them).
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import claims, notebooks, paths
+from tools import browser as chromium
 from tools import site
 
 EXISTING = notebooks.existing()
+MAX_PAGE_BYTES = 2_000_000
+NBCONVERT_PLACEHOLDER = "No description has been provided for this image"
 # Tags whose src/href the browser fetches while loading the page (an <a href> is only followed
 # when clicked, so prose may link to a publisher's site).
 LOADING = {
@@ -60,8 +63,7 @@ def soup(path: Path) -> BeautifulSoup:
 
 @functools.lru_cache(maxsize=64)
 def _parse(path: Path, mtime_ns: int, size: int) -> BeautifulSoup:
-    with site._collector_paused():  # a third faster; the trees are kept for the session anyway
-        return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def is_external(url: str) -> bool:
@@ -88,27 +90,38 @@ def solution_cells(nb: notebooks.Notebook) -> list[dict]:
 # --- the site ------------------------------------------------------------------------------
 
 
-def test_one_page_per_notebook_plus_index_and_instructor(built):
-    expected = {"index.html", "instructor.html", *(f"{nb.name}.html" for nb in EXISTING)}
-    assert set(built["pages"]) == expected
+def test_one_page_per_notebook_plus_index_glossary_and_instructor(built):
+    expected = {"index.html", "glossary.html", "instructor.html"}
+    assert set(built["pages"]) == expected | {f"{nb.name}.html" for nb in EXISTING}
     assert built["broken"] == [], f"links that resolve to nothing: {built['broken']}"
 
 
 def test_prev_next_follow_reading_order(built):
-    names = [nb.name for nb in EXISTING]
+    names = ["index", *(nb.name for nb in EXISTING), "glossary", "instructor"]
     for i, name in enumerate(names):
         page = soup(built["out"] / f"{name}.html")
-        prev = page.find("a", rel="prev")["href"]
-        nxt = page.find("a", rel="next")["href"]
-        assert prev == (f"{names[i - 1]}.html" if i > 0 else "index.html"), name
-        assert nxt == (f"{names[i + 1]}.html" if i + 1 < len(names) else "index.html"), name
+        assert page.find("a", rel="prev")["href"] == f"{names[i - 1]}.html", name
+        assert page.find("a", rel="next")["href"] == f"{names[(i + 1) % len(names)]}.html", name
 
 
-def test_download_links_give_the_committed_notebooks(built):
+def test_every_title_names_the_compendium(built):
+    for name in built["pages"]:
+        title = soup(built["out"] / name).title.get_text()
+        assert title.endswith(site.NAME) and title != site.NAME, name
+
+
+def test_download_and_binder_links(built):
+    repository = site.citation()["repository-code"]
+    assert repository.startswith("https://github.com/")
     for nb in EXISTING:
-        link = soup(built["out"] / f"{nb.name}.html").find("a", class_="download")
+        page = soup(built["out"] / f"{nb.name}.html")
+        link = page.find("a", class_="download")
         assert link is not None and link["href"] == f"notebooks/{nb.name}.ipynb"
         assert (built["out"] / link["href"]).read_bytes() == nb.path.read_bytes()
+        assert "runs inside" in page.find(class_="page-tools").get_text()
+        binder = page.find("a", class_="binder")["href"]
+        assert binder.startswith("https://mybinder.org/v2/gh/" + urlsplit(repository).path[1:])
+        assert binder.endswith(f"labpath=notebooks%2F{nb.name}.ipynb")
 
 
 @pytest.mark.parametrize("edition", ["built", "student"])
@@ -147,47 +160,135 @@ def test_pages_load_nothing_from_other_sites(edition, request):
             assert "@import" not in style.text and not re.search(
                 r"url\((?!['\"]?data:)", style.text
             )
-    for css in sorted(out.glob("assets/*.css")):
-        text = css.read_text(encoding="utf-8")
-        assert "@import" not in text, css.name
-        assert not re.search(r"url\(\s*(?!['\"]?data:)", text), f"{css.name} loads a file"
+    for asset in sorted(out.glob("assets/*.*")):
+        text = asset.read_text(encoding="utf-8")
+        assert "@import" not in text, asset.name
+        assert not re.search(r"url\(\s*(?!['\"]?data:)", text), f"{asset.name} loads a file"
+        if asset.name == "site.js":  # requests for data fail from disk
+            assert "fetch(" not in text and "XMLHttpRequest" not in text
+
+
+def test_largest_page_is_under_two_megabytes(built):
+    """A page and what it loads with it (stylesheets, script; the search index only on use)."""
+    out = built["out"]
+    shared = sum((out / "assets" / n).stat().st_size for n in ("lab.css", "site.css", "site.js"))
+    sizes = {p.name: p.stat().st_size + shared for p in out.glob("*.html")}
+    assert max(sizes.values()) < MAX_PAGE_BYTES, sizes
+
+
+def test_every_claim_has_an_anchor_at_the_cell_that_checks_it(built):
+    assert built["unplaced"] == [], "claims no cell of their notebook mentions"
+    ledger = pd.read_csv(paths.CLAIMS, dtype=str, keep_default_na=False)
+    for nb in EXISTING:
+        ids = {e["id"] for e in soup(built["out"] / f"{nb.name}.html").select(".claim-anchor")}
+        mine = {f"claim-{c}" for c in ledger.loc[ledger["notebook"] == nb.name, "claim_id"]}
+        assert mine <= ids, f"{nb.name}: no anchor for {sorted(mine - ids)[:5]}"
+
+
+def test_landing_opens_with_the_findings_in_plain_words(built):
+    page = soup(built["out"] / "index.html")
+    main = page.find("main")
+    headings = [h.get("id") for h in main.find_all("h2")]
+    found, counts = headings.index("What-the-audit-found"), headings.index("Counts-by-claim")
+    assert found < counts < headings.index("The-sections")
+    summary, fell_back = site.claim_summary()
+    note = "claim_summary.csv" in main.find(id="What-the-audit-found").find_next("p").get_text()
+    assert note == fell_back  # the page says when it reads the fallback, and only then
+    # the findings name quotes and verdicts, never raw ids as text
+    findings = main.select("ul.findings li")
+    assert findings and all(li.find("q") and li.select_one(".verdict") for li in findings)
+    assert not any(re.search(r"\bC\d\d-", li.get_text()) for li in findings)
+    bad = summary[summary["verdict"] == claims.INCONSISTENT]
+    hrefs = {a["href"] for li in findings for a in li.find_all("a")}
+    ledger = pd.read_csv(paths.CLAIMS, dtype=str, keep_default_na=False)
+    primary = ledger[ledger["primary"] == "true"].set_index("claim")["claim_id"]
+    for _, row in bad.iterrows():  # a claim's link lands on the cell checking its primary reading
+        assert f"{row['notebook']}.html#claim-{primary[row['claim']]}" in hrefs
+    external = pd.read_csv(site.EXTERNAL, dtype=str, keep_default_na=False)
+    cross = notebooks.CROSS_CHECKS.name
+    assert {f"{cross}.html#claim-{c}" for c in external["claim_id"]} <= hrefs
 
 
 def test_landing_counts_match_the_verdict_file(built):
-    verdicts = pd.read_csv(paths.DERIVED / "claim_verdicts.csv", dtype=str, keep_default_na=False)
-    ledger = pd.read_csv(paths.CLAIMS, dtype=str, keep_default_na=False)
-    page = soup(built["out"] / "index.html")
-    heading = page.find(id="What-the-audit-found")
-    table = heading.find_next("table")
-    shown = {
-        row.find_all("td")[0].get_text(strip=True): int(row.find_all("td")[1].get_text())
-        for row in table.find("tbody").find_all("tr")
-    }
-    expected = verdicts["verdict"].value_counts().to_dict()
-    missing = len(set(ledger["claim_id"]) - set(verdicts["claim_id"]))
-    if missing:
-        expected["no verdict yet"] = missing
-    assert shown == expected
-    assert sum(shown.values()) == len(ledger)
-    # every claim of a notebook on the site links to that notebook's page
-    links = {
-        a.get_text(): a["href"] for a in page.find_all("a") if re.match(r"C\d\d-", a.get_text())
-    }
-    for _, row in ledger.iterrows():
-        if row["notebook"] in {nb.name for nb in EXISTING}:
-            assert links[row["claim_id"]].split("#")[0] == f"{row['notebook']}.html"
+    summary, _ = site.claim_summary()
+    table = soup(built["out"] / "index.html").find(id="Counts-by-claim").find_next("table")
+    shown = {}
+    for row in table.find("tbody").find_all("tr"):
+        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        badge = row.select_one(".verdict")  # a symbol, then the verdict's word
+        shown[badge.get_text().split(" ", 1)[1] if badge else cells[0]] = int(cells[1])
+    assert shown.pop("all claims") == len(summary)
+    assert shown == summary["verdict"].value_counts().to_dict()
+
+
+def test_verdict_tables_are_for_people(built):
+    for nb in EXISTING:
+        page = soup(built["out"] / f"{nb.name}.html")
+        tables = page.select(".jp-RenderedHTML table")
+        text = " ".join(t.get_text(" ") for t in tables)
+        assert not re.search(r"\bNaN\b|<NA>|\bnan\b", text), nb.name
+        words = [td.get_text(strip=True) for td in page.select(".jp-RenderedHTML td")]
+        bare = [w for w in words if w in claims.VERDICTS]
+        assert bare == [], f"{nb.name}: verdicts without a badge: {bare[:3]}"
+
+
+def test_readable_table_badges_verdicts_and_hides_missing_values(tmp_path):
+    editor = site.Site(tmp_path, student=False)
+    editor.claim_pages["C01-x"] = "01_introduction"
+    table = (
+        '<table class="dataframe"><thead><tr style="text-align: right;"><th></th>'
+        "<th>claim_id</th><th>stated_value</th><th>verdict</th></tr></thead><tbody>"
+        "<tr><th>0</th><td>C01-x</td><td>NaN</td><td>inconsistent</td></tr>"
+        "<tr><th>1</th><td>C09-y</td><td>&lt;NA&gt;</td><td>consistent</td></tr></tbody></table>"
+    )
+    shown = BeautifulSoup(editor.readable_table(table), "html.parser")
+    assert "NaN" not in shown.get_text() and "<NA>" not in shown.get_text()
+    assert [th.get_text() for th in shown.find_all("th")] == ["claim id", "stated value", "verdict"]
+    badges = shown.select(".verdict")
+    assert [b.get_text() for b in badges] == ["\u2717 inconsistent", "\u2713 consistent"]
+    assert badges[0]["style"] != badges[1]["style"]  # each verdict its colour
+    assert shown.find("a")["href"] == "01_introduction.html#claim-C01-x"
+    assert shown.find("a").get_text() == "C01-x" and "C09-y" in shown.get_text()
+
+
+def test_code_and_solutions_are_folded_in_the_page(built):
+    for nb in EXISTING:
+        page = soup(built["out"] / f"{nb.name}.html")
+        for cell in page.select("div.jp-CodeCell"):
+            solution = "celltag_solution" in cell["class"]
+            folded = cell.find_parent("details") if solution else cell.find("details")
+            assert folded is not None and not folded.has_attr("open"), nb.name
+            assert folded["class"] == (["solution"] if solution else ["code"])
+        for cell in page.select(".celltag_solution"):
+            assert cell.find_parent("details", class_="solution") is not None
+
+
+def test_glossary_defines_the_words_notebooks_use(built):
+    page = soup(built["out"] / "glossary.html")
+    ids = {h.get("id") for h in page.find_all(["h2"])}
+    for word in ("Claim", "Reading", "Verdict", "Stock-and-flow", "Fiscal-year", "Tolerance"):
+        assert word in ids, word
+    assert "External-verdicts" in ids
+    for name in built["pages"]:  # every page links to it
+        assert soup(built["out"] / name).find("a", href="glossary.html"), name
 
 
 def test_instructor_page_lists_parameters_and_inconsistencies(built):
     page = soup(built["out"] / "instructor.html")
     text = page.get_text(" ")
     for nb in EXISTING:
-        for parameter in site.parameters_of(nb):
-            assert parameter["name"] in text, f"{nb.name}: {parameter['name']} not listed"
-    verdicts = pd.read_csv(paths.DERIVED / "claim_verdicts.csv", dtype=str, keep_default_na=False)
-    for claim_id in verdicts.loc[verdicts["verdict"] == claims.INCONSISTENT, "claim_id"]:
+        for parameter in _parameters(nb):
+            assert parameter in text, f"{nb.name}: {parameter} not listed"
+    summary, _ = site.claim_summary()
+    for claim_id in summary.loc[summary["verdict"] == claims.INCONSISTENT, "claim"]:
         assert claim_id in text
     assert site.PARAMETERS_MARKER not in str(page) and site.INCONSISTENCIES_MARKER not in str(page)
+
+
+def _parameters(nb) -> list[str]:
+    import papermill
+
+    return list(papermill.inspect_notebook(nb.path))
 
 
 def test_colophon_names_the_commit(built):
@@ -197,31 +298,61 @@ def test_colophon_names_the_commit(built):
 
 
 def test_links_written_for_the_repository_are_rewritten(tmp_path):
-    renderer = site.Renderer(tmp_path, student=False, pages=EXISTING)
+    editor = site.Site(tmp_path, student=False)
     first = EXISTING[-1].name
     page = (
         f'<a href="{first}.ipynb#Overview">nb</a> <a href="../data/claims.csv">ledger</a> '
+        '<a href="GLOSSARY.md#Tolerance">glossary</a> '
         '<a href="no_such_file.csv">gone</a> <a href="https://example.org/x">prose</a>'
     )
-    fixed = renderer.fix_links(page, source_dir=paths.NOTEBOOKS, page="test.html")
+    fixed = editor.fix_links(page, "test")
     assert f'href="{first}.html#Overview"' in fixed
+    assert 'href="glossary.html#Tolerance"' in fixed
     assert 'href="files/data/claims.csv"' in fixed
     assert (tmp_path / "files" / "data" / "claims.csv").read_bytes() == paths.CLAIMS.read_bytes()
     assert 'href="https://example.org/x"' in fixed
-    assert renderer.broken == ["test.html: no_such_file.csv"]
+    assert editor.broken == ["test.html: no_such_file.csv"]
 
 
-def test_claim_anchor_is_the_heading_above_the_check():
-    page = (
-        '<h2 id="First">First</h2><div class="jp-Cell jp-CodeCell" id="cell-id=cell-01">'
-        '<div class="jp-InputArea">audit.check("C09-plain", 1)</div></div>'
-        '<h3 id="Second">Second</h3><div class="jp-Cell jp-CodeCell" id="cell-id=cell-02">'
-        '<div class="jp-InputArea">audit.check(f"C09-built-{kind}", 2)</div></div>'
-    )
-    anchors = site.claim_anchors(page)
-    assert site.anchor_for("C09-plain", anchors) == "First"
-    assert site.anchor_for("C09-built-towns", anchors) == "Second"
-    assert site.anchor_for("C09-elsewhere", anchors) == ""
+def test_a_claim_is_anchored_at_the_cell_that_checks_it():
+    import nbformat
+
+    node = nbformat.v4.new_notebook()
+    node.cells = [
+        nbformat.v4.new_markdown_cell("C09-plain is discussed here, not checked"),
+        nbformat.v4.new_code_cell('audit.check("C09-plain", 1)'),
+        nbformat.v4.new_code_cell('audit.check(f"C09-built-{kind}", 2)'),
+        nbformat.v4.new_code_cell(
+            "table", outputs=[nbformat.v4.new_output("stream", text="C09-listed consistent")]
+        ),
+    ]
+    placed = site.mark_claims(node, ["C09-plain", "C09-built-towns", "C09-listed", "C09-gone"])
+    assert placed == ["C09-plain", "C09-built-towns", "C09-listed"]
+    assert [c.metadata.get("site_claims") for c in node.cells] == [
+        None,
+        ["C09-plain"],
+        ["C09-built-towns"],
+        ["C09-listed"],
+    ]
+
+
+def test_alt_text_comes_from_the_figure_metadata(built):
+    images = 0
+    for nb in EXISTING:
+        cells = json.loads(nb.path.read_text(encoding="utf-8"))["cells"]
+        alts = [
+            o.get("metadata", {}).get("image/png", {}).get("alt")
+            for c in cells
+            for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})
+        ]
+        shown = [img["alt"] for img in soup(built["out"] / f"{nb.name}.html").find_all("img")]
+        assert len(shown) == len(alts), nb.name
+        for alt, written in zip(shown, alts, strict=True):
+            assert alt and alt != NBCONVERT_PLACEHOLDER
+            assert alt == (written or alt), nb.name  # the figure's own description, when it has one
+        images += len(shown)
+    assert images > 0
 
 
 # --- the student edition -------------------------------------------------------------------
@@ -274,7 +405,7 @@ def crawl(browser, out: Path, screenshot: Path | None = None) -> tuple[list[str]
     """Open every page reachable from index.html; returns (pages visited, problems)."""
     problems: list[str] = []
     visited: list[str] = []
-    with site.serve(out) as base:
+    with chromium.serve(out) as base:
         origin = urlsplit(base).netloc
         context = browser.new_context()  # a fresh profile: no cache shared between crawls
         page = context.new_page()
@@ -349,27 +480,139 @@ def crawl(browser, out: Path, screenshot: Path | None = None) -> tuple[list[str]
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for every crawl of the session."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not site.CHROMIUM.exists():
-        pytest.skip(
-            f"no Chromium at {site.CHROMIUM}: install it (Debian: apt-get install -y chromium) "
-            "to run the browser test"
-        )
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(site.CHROMIUM), args=site.CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    """One headless Chromium for every browser test of the session (Debian: apt-get install -y
+    chromium); without it these tests fail, saying how to install it."""
+    assert chromium.CHROMIUM.exists(), (
+        f"no Chromium at {chromium.CHROMIUM}: apt-get install -y chromium, or set CHROMIUM"
+    )
+    with chromium.chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("edition", ["built", "student"])
-def test_every_page_loads_in_a_real_browser(edition, request, browser):
+def test_every_page_loads_in_a_real_browser(edition, request, browser, tmp_path):
     out = request.getfixturevalue(edition)["out"]
-    shot = paths.BUILD / "screenshots" / f"{out.name}-landing.png"
+    shot = tmp_path / f"{out.name}-landing.png"
     visited, problems = crawl(browser, out, screenshot=shot)
     assert problems == []
     assert set(visited) == {p.name for p in out.glob("*.html")}, "a page is not linked"
     assert shot.stat().st_size > 0
+
+
+# What each page must give a reader, measured in the browser (one page at a time).
+READER_CHECKS = """() => {
+  const width = e => e.getBoundingClientRect().width;
+  // checkVisibility: the inside of a closed <details> keeps its layout box but is not shown
+  const visible = e => e.checkVisibility() && width(e) > 0;
+  const all = selector => [...document.querySelectorAll(selector)];
+  return {
+    openCode: all("details.code, details.solution").filter(d => d.open).length,
+    shownCode: all(".jp-InputArea-editor").filter(visible).length,
+    shownNav: all("header.site, nav.toc, nav.prev-next").filter(visible).length,
+    sideways: document.documentElement.scrollWidth - window.innerWidth,
+    badAlt: [...document.images].filter(i => !i.alt || i.alt.startsWith("No description")).length,
+    narrowFigures: all(".jp-RenderedImage img")
+      .filter(i => width(i) < 0.9 * width(i.parentElement)).length,
+    nan: (document.body.innerText.match(/\\bNaN\\b|<NA>|\\bnan\\b/g) || []).length,
+  };
+}"""
+
+
+@pytest.fixture(scope="session")
+def reader_view(built, browser) -> dict:
+    """Per page: what the checks above find at 1280 px, at 390 px and in print."""
+    found = {}
+    with chromium.serve(built["out"]) as base:
+        wide = browser.new_page(viewport={"width": 1280, "height": 900})
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        printed = browser.new_page(viewport={"width": 800, "height": 1100})
+        printed.emulate_media(media="print")
+        for name in built["pages"]:
+            found[name] = {}
+            for label, page in (("wide", wide), ("phone", phone), ("print", printed)):
+                page.goto(base + name, wait_until="load")
+                found[name][label] = page.evaluate(READER_CHECKS)
+    return found
+
+
+def test_code_is_folded_at_load_and_in_print(reader_view):
+    for name, views in reader_view.items():
+        assert views["wide"]["openCode"] == 0 and views["wide"]["shownCode"] == 0, name
+        assert views["print"]["shownCode"] == 0 and views["print"]["shownNav"] == 0, name
+        assert views["wide"]["shownNav"] > 0, name
+
+
+def test_no_page_scrolls_sideways_on_a_phone(reader_view):
+    for name, views in reader_view.items():
+        assert views["phone"]["sideways"] <= 0, (
+            f"{name} is {views['phone']['sideways']} px too wide"
+        )
+        assert views["phone"]["narrowFigures"] == 0, f"{name}: a figure is not full width"
+
+
+def test_every_image_has_real_alt_text_and_no_page_shows_nan(reader_view):
+    for name, views in reader_view.items():
+        assert views["wide"]["badAlt"] == 0, name
+        assert views["wide"]["nan"] == 0, name
+
+
+def test_one_click_shows_the_code_of_a_page(built, browser):
+    with chromium.serve(built["out"]) as base:
+        page = browser.new_page()
+        page.goto(base + f"{EXISTING[1].name}.html")
+        assert not page.locator(".jp-InputArea-editor").first.is_visible()
+        page.click("button.toggle-code")
+        assert page.locator(".jp-InputArea-editor").first.is_visible()
+        page.close()
+
+
+def axe_violations(browser, out: Path) -> dict[str, list[tuple[str, str, int]]]:
+    """{page: [(impact, rule id, nodes)]} from axe-core, for every page of an edition."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, found = Axe(), {}
+    with chromium.serve(out) as base:
+        page = browser.new_page()
+        for html in sorted(p.name for p in out.glob("*.html")):
+            page.goto(base + html, wait_until="load")
+            violations = axe.run(page).response["violations"]
+            found[html] = [(v["impact"], v["id"], len(v["nodes"])) for v in violations]
+        page.close()
+    return found
+
+
+def test_axe_finds_no_critical_violation(built, browser):
+    found = axe_violations(browser, built["out"])
+    critical = {p: [v for v in vs if v[0] == "critical"] for p, vs in found.items()}
+    assert not any(critical.values()), critical
+    serious = sorted({(v[1], p) for p, vs in found.items() for v in vs if v[0] == "serious"})
+    print("serious axe findings:", serious or "none")
+
+
+@pytest.mark.parametrize("where", ["served", "from disk"])
+def test_search_finds_a_word_from_another_page(built, browser, where):
+    out = built["out"]
+    word, target = "Joetsu", "03_international_activities.html"  # a city only section 3 names
+    assert word in (out / target).read_text(encoding="utf-8")
+    assert word not in (out / "glossary.html").read_text(encoding="utf-8")
+    with chromium.serve(out) as base:
+        page = browser.new_page()
+        start = base + "glossary.html" if where == "served" else (out / "glossary.html").as_uri()
+        page.goto(start, wait_until="load")
+        page.fill("#search-box", word)
+        page.wait_for_selector("#search-results li a")
+        hrefs = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+        page.close()
+    pages = {urlsplit(h).path.rsplit("/", 1)[-1] for h in hrefs}
+    assert target in pages, f"searching {where} for {word!r} found only {sorted(pages)}"
+
+
+def test_make_pdf_writes_the_print_edition(built, browser, tmp_path):
+    pdf = chromium.pdf(tmp_path / "compendium.pdf", built["out"], browser)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) > len(EXISTING)
+    assert not (built["out"] / ".print.html").exists()  # the folder is left as it was
 
 
 FAULTY_PAGE = """<!DOCTYPE html>
@@ -406,14 +649,13 @@ def test_the_browser_check_reports_injected_faults(tmp_path, browser):
 
 
 def test_a_new_notebook_gets_its_page_and_place(project_copy):
-    """A notebook added later (here a copy of the last one, as the next registered name) is
-    rendered in reading order, and its repository links are rewritten for the site."""
-    registered = [nb.name for nb in notebooks.ALL]
-    last = EXISTING[-1].name
-    following = registered[registered.index(last) + 1 :]
-    if not following:
-        pytest.skip("every registered notebook exists already")
-    new = following[0]
+    """A notebook added later (here a copy of the last one, registered after it in the copy's
+    helpers/notebooks.py) is rendered in reading order, and its repository links are rewritten
+    for the site."""
+    last, new = EXISTING[-1].name, "99_added_later"
+    registry = project_copy / "helpers" / "notebooks.py"
+    with registry.open("a", encoding="utf-8") as code:
+        code.write(f'\nALL = (*ALL, Notebook("{new}", "Added later", "a test"))\n')
     nb = json.loads((project_copy / "notebooks" / f"{last}.ipynb").read_text(encoding="utf-8"))
     nb["cells"].insert(
         0,
