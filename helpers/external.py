@@ -24,10 +24,7 @@ quotation`` (someone else's transcription or report), ``derived by code`` (compu
 project from a register), or ``same source`` (a quotation of the very figure, or survey, the
 article itself used: it checks transcription and is never counted as independent confirmation).
 
-Printed precision: a stated value with decimals is precise to its last decimal ("17.82"); a
-whole number is precise to its last non-zero digit, because the article rounds large numbers
-("841000" printed as 841,000 is read as rounded to the thousand). The rule itself belongs to
-``helpers.claims`` (see the merge adapter below).
+The hedge band and the printed-precision rule are those of ``helpers.claims``: one rule each.
 """
 
 from __future__ import annotations
@@ -39,12 +36,6 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import claims, paths
-
-# The hedge band and the printed-precision rule are those of helpers.claims: one rule each.
-HEDGE_BAND = claims.HEDGE_BAND
-printed_step = claims.printed_step
-equal_at_precision = claims.equal_at_precision
-# --- end of merge adapter ----------------------------------------------------------------------
 
 CONFIRMED = "confirmed"
 DIFFERS = "differs"
@@ -106,9 +97,9 @@ def judge(
     if exact and comparator in ("eq", "approx"):
         ok = float(value) == target
     elif comparator in ("eq", "approx"):
-        band = max(tolerance, HEDGE_BAND) if comparator == "approx" else tolerance
+        band = max(tolerance, claims.HEDGE_BAND) if comparator == "approx" else tolerance
         close = relative is not None and abs(relative) <= band
-        ok = equal_at_precision(stated, value) or close
+        ok = claims.equal_at_precision(stated, value) or close
     else:
         ok = claims.judge(stated, comparator, value, tolerance) == claims.CONSISTENT
     return (CONFIRMED if ok else DIFFERS), difference, relative
@@ -173,11 +164,20 @@ class CrossChecks:
         self.ledger = frame.set_index("claim_id")
         self.rows: dict[tuple[str, str], dict] = {}
 
-    def _add(self, claim_id: str, source: str, row: dict) -> dict:
+    def _add(self, claim_id, source, quality, measures, verdict, note, value=None, diff=None):
         key = (claim_id, source)
         if key in self.rows:
             raise KeyError(f"{claim_id} was checked twice against {source!r}.")
-        self.rows[key] = {"claim_id": claim_id, "source": source, **row}
+        self.rows[key] = {
+            "claim_id": claim_id,
+            "source": source,
+            "source_quality": quality,
+            "measures": measures,
+            "external_value": value,
+            "difference": diff,
+            "verdict": verdict,
+            "note": note,
+        }
         return self.rows[key]
 
     def stated(self, claim_id: str) -> str | None:
@@ -188,18 +188,8 @@ class CrossChecks:
 
     def _missing(self, claim_id, source, quality, measures, shown_value, unit, note) -> dict:
         detail = f"{NOT_IN_LEDGER} (external value {shown_value} {unit}".rstrip() + ")"
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": None,
-                "difference": None,
-                "verdict": NOT_VERIFIABLE,
-                "note": "; ".join(p for p in (detail, note) if p),
-            },
-        )
+        note = "; ".join(p for p in (detail, note) if p)
+        return self._add(claim_id, source, quality, measures, NOT_VERIFIABLE, note)
 
     def check(
         self,
@@ -243,8 +233,8 @@ class CrossChecks:
         if relative is not None and difference and how in ("eq", "approx", "almost"):
             parts.append(f"relative difference {relative:+.1%}")
         if verdict == CONFIRMED and how in ("eq", "approx") and not exact:
-            if not equal_at_precision(claim["stated_value"], value):
-                band = max(tol, HEDGE_BAND) if how == "approx" else tol
+            if not claims.equal_at_precision(claim["stated_value"], value):
+                band = max(tol, claims.HEDGE_BAND) if how == "approx" else tol
                 kind = "hedge band" if band > tol else "tolerance"
                 parts.append(f"within {kind} {band:g}, not equal at printed precision")
         if not same_measure:
@@ -252,18 +242,8 @@ class CrossChecks:
             verdict = DIFFERENT_MEASURE
         if note:
             parts.append(note)
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": value,
-                "difference": difference,
-                "verdict": verdict,
-                "note": "; ".join(parts),
-            },
-        )
+        note = "; ".join(parts)
+        return self._add(claim_id, source, quality, measures, verdict, note, value, difference)
 
     def check_printed(
         self,
@@ -296,18 +276,8 @@ class CrossChecks:
             )
         if note:
             parts.append(note)
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": float(external_printed),
-                "difference": -gap,
-                "verdict": verdict,
-                "note": "; ".join(parts),
-            },
-        )
+        note, value = "; ".join(parts), float(external_printed)
+        return self._add(claim_id, source, quality, measures, verdict, note, value, -gap)
 
     def not_verifiable(
         self, claim_id: str, source: str, reason: str, quality: str = "", measures: str = ""
@@ -319,18 +289,7 @@ class CrossChecks:
             _quality(quality)
         if claim_id not in self.ledger.index:
             reason = f"{NOT_IN_LEDGER}; {reason}"
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": None,
-                "difference": None,
-                "verdict": NOT_VERIFIABLE,
-                "note": reason,
-            },
-        )
+        return self._add(claim_id, source, quality, measures, NOT_VERIFIABLE, reason)
 
     def table(self) -> pd.DataFrame:
         """All checks, sorted by claim_id then source, with the columns of external_checks.csv."""
