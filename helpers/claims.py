@@ -24,7 +24,7 @@ Verdicts of one reading
   recorded. A value compared with a constant written into the code for the purpose is not a
   check.
 
-Printed precision (``printed_step``, ``printed_precision``)
+Printed precision (``printed_step``, ``equal_at_precision``)
 ------------------------------------------------------------
 The one rule, also used by the external checks: a number printed with decimals is precise to
 its last decimal ("80.7" to 0.1, "17.82" to 0.01). A whole number ending in three or more zeros
@@ -32,7 +32,7 @@ is precise to its last non-zero digit, because the article prints rounded thousa
 millions that way ("841,000" to the thousand, "1,300,000" to the hundred thousand). Any other
 whole number is exact to the unit: years and decades ("1970"), small counts ("80", "twenty")
 and sums ("1,407"). A value *equals* the stated one when it rounds (half up) to it at that step,
-i.e. lies within ``printed_precision`` (half a step) of it.
+i.e. lies within half a step of it.
 """
 
 from __future__ import annotations
@@ -71,17 +71,9 @@ COMPARATORS = {
 }
 STRICT = ("gt", "ge", "lt", "le")
 VERDICT_COLUMNS = ["claim_id", "stated_value", "recomputed", "verdict", "reading", "note"]
-CLAIM_COLUMNS = [
-    "claim",
-    "section",
-    "notebook",
-    "quote",
-    "verdict",
-    "primary_reading",
-    "holds_under",
-    "fails_under",
-    "summary",
-]
+# claim_verdicts' columns, then claim_summary's sentence
+CLAIM_COLUMNS = ["claim", "section", "notebook", "quote", "verdict", "primary_reading"]
+CLAIM_COLUMNS += ["holds_under", "fails_under", "summary"]
 
 
 def load_claims(path: str | Path | None = None) -> pd.DataFrame:
@@ -101,10 +93,13 @@ def load_claims(path: str | Path | None = None) -> pd.DataFrame:
     return frame
 
 
+def _is_true(values: pd.Series) -> pd.Series:
+    return values.astype(str).str.lower().isin(["true", "1"])
+
+
 def check_primaries(ledger: pd.DataFrame) -> None:
-    """Every claim has exactly one primary reading, and all its readings share one notebook."""
-    primary = ledger["primary"].astype(str).str.lower().isin(["true", "1"])
-    counts = primary.groupby(ledger["claim"]).sum()
+    """Every claim has exactly one primary reading."""
+    counts = _is_true(ledger["primary"]).groupby(ledger["claim"]).sum()
     wrong = counts[counts != 1]
     if not wrong.empty:
         raise data.DataError(
@@ -113,31 +108,13 @@ def check_primaries(ledger: pd.DataFrame) -> None:
         )
 
 
-def decimals(stated: str) -> int:
-    """Printed decimals: '80.7' has 1, '1407' has 0."""
-    return len(stated.split(".")[1]) if "." in stated else 0
-
-
 def printed_step(stated: str) -> Decimal:
-    """The step of the last printed digit: '17.82' -> 0.01, '841000' -> 1000, '1970' -> 1.
-
-    See the module docstring: decimals count; a whole number is rounded to its last non-zero
-    digit only when it ends in three or more zeros."""
+    """The last printed digit's step (module docstring): '17.82' -> 0.01, '841000' -> 1000."""
     if "." in stated:
-        return Decimal(1).scaleb(-decimals(stated))
+        return Decimal(1).scaleb(-len(stated.split(".")[1]))
     digits = stated.lstrip("-")
     zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
     return Decimal(1).scaleb(zeros if zeros >= 3 else 0)
-
-
-def printed_precision(stated: str) -> float:
-    """Half a unit of the last printed digit: how far a value may lie from ``stated`` and
-    still be printed as it (the one rule for printed precision)."""
-    return float(printed_step(stated)) / 2
-
-
-def round_half_up(value: float, places: int) -> Decimal:
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def equal_at_precision(stated: str, value: float) -> bool:
@@ -236,10 +213,8 @@ class Audit:
             raise KeyError(f"{claim_id}: check {same_as!r} before referring to it")
         if "claim" in self.claims and claim["claim"] != self.claims.loc[same_as, "claim"]:
             raise KeyError(f"{claim_id} and {same_as} must be readings of the same claim")
-        done = self.rows[same_as]
         note = f"the same identity as {same_as}, not counted again; its verdict is reported"
-        self.rows[claim_id] = {"recomputed": done["recomputed"], "verdict": done["verdict"]}
-        self.rows[claim_id]["note"] = note
+        self.rows[claim_id] = {**self.rows[same_as], "note": note}
 
     def not_checkable(self, claim_id: str, reason: str) -> None:
         """Record that the text lacks the data to recompute a claim, and why."""
@@ -285,10 +260,6 @@ def combine(derived_dir: str | Path = "") -> pd.DataFrame:
     if missing or extra:
         raise KeyError(f"verdicts and ledger disagree: missing {missing}, not in ledger {extra}")
     return frame.sort_values("claim_id", ignore_index=True)
-
-
-def _is_true(values: pd.Series) -> pd.Series:
-    return values.astype(str).str.lower().isin(["true", "1"])
 
 
 def claim_verdicts(readings: pd.DataFrame) -> pd.DataFrame:
@@ -345,10 +316,8 @@ def number(text: str | float, grouped: bool = True) -> str:
 
 
 def summary_sentence(row: pd.Series) -> str:
-    """One plain-English sentence from a primary reading's computed values.
-
-    ``row`` needs section, stated_value, unit, comparator, verdict, recomputed, check and note.
-    """
+    """One plain-English sentence from a primary reading's section, stated_value, unit,
+    comparator, verdict, recomputed, check and note."""
     grouped = "year" not in row["unit"] and "label" not in row["unit"]
     stated = number(row["stated_value"], grouped)
     unit = f" {row['unit']}" if row["unit"] else ""
@@ -390,7 +359,7 @@ def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd
     it *no entry*. ``exact_matches`` counts the entries matched character for character.
     """
     dated = citations[citations["cited_year"].notna()]
-    rows = []
+    found = []
     for _, cit in dated.iterrows():
         same_year = bibliography[bibliography["year"] == cit["cited_year"]]
         exact = same_year[same_year["cite_name"] == cit["cited_as"]]
@@ -404,19 +373,12 @@ def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd
             status, hit = "variant", near
         else:
             status, hit = ("ambiguous" if len(near) else "no entry"), near.iloc[:0]
-        rows.append(
-            {
-                "citation_id": cit["citation_id"],
-                "section": cit["section"],
-                "cited_as": cit["cited_as"],
-                "cited_year": int(cit["cited_year"]),
-                "status": status,
-                "exact_matches": len(exact),
-                "entry_id": "; ".join(hit["entry_id"]),
-                "entry_name": "; ".join(hit["cite_name"]),
-            }
-        )
-    return pd.DataFrame(rows)
+        found.append([status, len(exact), "; ".join(hit["entry_id"]), "; ".join(hit["cite_name"])])
+    out = dated[["citation_id", "section", "cited_as"]].assign(
+        cited_year=dated["cited_year"].astype(int)
+    )
+    columns = ["status", "exact_matches", "entry_id", "entry_name"]
+    return out.join(pd.DataFrame(found, index=out.index, columns=columns)).reset_index(drop=True)
 
 
 def uncited_entries(resolved: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
