@@ -38,8 +38,6 @@ i.e. lies within half a step of it.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -70,10 +68,8 @@ COMPARATORS = {
     "le": "at most the stated value ('up to', 'no more than'): holds or fails",
 }
 STRICT = ("gt", "ge", "lt", "le")
-VERDICT_COLUMNS = ["claim_id", "stated_value", "recomputed", "verdict", "reading", "note"]
-# claim_verdicts' columns, then claim_summary's sentence
-CLAIM_COLUMNS = ["claim", "section", "notebook", "quote", "verdict", "primary_reading"]
-CLAIM_COLUMNS += ["holds_under", "fails_under", "summary"]
+VERDICT_COLUMNS = data.columns("claim_verdicts")  # also each notebook's verdicts/ file
+CLAIM_COLUMNS = data.columns("claim_summary")
 
 
 def load_claims(path: str | Path | None = None) -> pd.DataFrame:
@@ -236,17 +232,8 @@ class Audit:
     def save(self, derived_dir: str | Path = "") -> Path:
         """Write the verdicts for this notebook to ``<derived>/verdicts/<notebook>.csv``."""
         target = paths.results_dir(derived_dir) / "verdicts" / f"{self.notebook}.csv"
-        write_csv(self.table(), target)
+        data.write_csv(self.table(), target)
         return target
-
-
-def write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """Write atomically, so a reader in a parallel run never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-        frame.to_csv(out, index=False, lineterminator="\n")
-    os.replace(tmp, target)
 
 
 def combine(derived_dir: str | Path = "") -> pd.DataFrame:

@@ -19,7 +19,9 @@ import csv
 import functools
 import json
 import math
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,10 +51,6 @@ class Dataset:
     @property
     def provenance(self) -> dict:
         return self.resource.get("provenance", {})
-
-    def unit(self, column: str) -> str:
-        fields = self.resource["schema"]["fields"]
-        return next(f.get("unit", "") for f in fields if f["name"] == column)
 
 
 @functools.cache
@@ -85,6 +83,11 @@ def resource(name: str) -> dict:
         if item["name"] == name:
             return item
     raise DataError(f"data/datapackage.json has no resource named {name!r}.")
+
+
+def columns(name: str) -> list[str]:
+    """The columns of resource ``name``, in order: what a notebook writing it must produce."""
+    return [field["name"] for field in resource(name)["schema"]["fields"]]
 
 
 def resource_for(csv_path: Path) -> dict:
@@ -231,6 +234,15 @@ def load(name: str, folder: str = "article") -> Dataset:
         raise DataError(f"folder {folder!r} is unknown; allowed: {sorted(FOLDERS)}.")
     frame, described = validate(FOLDERS[folder] / f"{name}.csv")
     return Dataset(name=name, frame=frame, resource=described)
+
+
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """Write atomically, so a reader in a parallel run never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+        frame.to_csv(out, index=False, lineterminator="\n")
+    os.replace(tmp, target)
 
 
 def validate_all(folders=("article", "external")) -> list[Path]:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import claims, paths
+from helpers import claims, data, paths
 
 CONFIRMED = "confirmed"
 DIFFERS = "differs"
@@ -47,26 +47,9 @@ SECONDARY = "secondary quotation"
 DERIVED = "derived by code"
 SAME_SOURCE = "same source"
 QUALITIES = (PRIMARY, SECONDARY, DERIVED, SAME_SOURCE)
-COLUMNS = [
-    "claim_id",
-    "external_value",
-    "source",
-    "source_quality",
-    "measures",
-    "difference",
-    "verdict",
-    "note",
-]
+COLUMNS = data.columns("external_checks")
 NOT_CHECKED = "not checked"  # a claim the previous release did not check at all
-FINDING_COLUMNS = [
-    "claim_id",
-    "verdict",
-    "previous_verdict",
-    "changed",
-    "independent",
-    "source_quality",
-    "finding",
-]
+FINDING_COLUMNS = data.columns("external_findings")
 NOT_IN_LEDGER = "claim not in ledger"
 SCALES = {"billion": 1e9, "million": 1e6, "thousand": 1e3, "percent": 1e-2}
 
@@ -314,11 +297,11 @@ class CrossChecks:
         described in datapackage.json); return the path of the checks."""
         folder = paths.results_dir(derived_dir)  # build/derived/ unless make runs this
         target = folder / "external_checks.csv"
-        claims.write_csv(self.table(), target)
+        data.write_csv(self.table(), target)
         findings = self.findings(previous)
         findings["changed"] = findings["changed"].map({True: "true", False: "false"})
         findings["independent"] = findings["independent"].map({True: "true", False: "false"})
-        claims.write_csv(findings, folder / "external_findings.csv")
+        data.write_csv(findings, folder / "external_findings.csv")
         return target
 
 
