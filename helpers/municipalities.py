@@ -20,8 +20,6 @@ from datetime import date
 
 import pandas as pd
 
-from helpers import data
-
 TYPES = ("prefectures", "cities", "special_wards", "towns", "villages")
 MUNICIPAL_TYPES = TYPES[1:]
 CENSUS_YEARS = tuple(range(1980, 2021, 5))
@@ -41,15 +39,27 @@ DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日、(.*)$", re.S)
 NAMED = re.compile(r"([^、()（）\s]+?)\((?:[^()、]*、)?(\d{5})\)")  # 名(よみ、01234) too
 
 
-def load_converter() -> pd.DataFrame:
-    """The converter, validated against its schema."""
-    return data.load("municipality_converter_jp_kondo", "external").frame
-
-
 def census_date(year: int) -> date:
     if year not in CENSUS_YEARS:
         raise ValueError(f"{year} is not a census year of the converter ({CENSUS_YEARS}).")
     return date(year, 10, 1)
+
+
+def _base_year(when: date) -> int:
+    """The latest census year whose snapshot is on or before ``when``."""
+    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
+    if not years:
+        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
+    return years[-1]
+
+
+def _dated(column: str, text: str) -> tuple[date, str]:
+    """A note's date and the rest of its text."""
+    match = DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"{column}: note does not start with a date: {text!r}.")
+    year, month, day, rest = match.groups()
+    return date(int(year), int(month), int(day)), rest.strip()
 
 
 def municipal_type(name: str, prefecture: int | None = None) -> str:
@@ -176,15 +186,11 @@ def events(converter: pd.DataFrame, after: date, until: date) -> list[Event]:
     dated: dict[tuple, tuple[date, str, str]] = {}
     for column in NOTE_COLUMNS:
         for text in sorted(converter[column].dropna().unique()):
-            match = DATE.match(text.strip())
-            if not match:
-                raise ValueError(f"{column}: note does not start with a date: {text!r}.")
-            year, month, day, rest = match.groups()
-            when = date(int(year), int(month), int(day))
+            when, rest = _dated(column, text)
             if not after < when <= until:
                 continue
-            _, codes = effect(column, rest.strip())
-            dated.setdefault((when, column, codes or rest.strip()), (when, column, rest.strip()))
+            _, codes = effect(column, rest)
+            dated.setdefault((when, column, codes or rest), (when, column, rest))
     found, ended = [], {}  # codes ended on each date: a code can be reused by a later merger
     for when, column, text in sorted(dated.values()):
         today = ended.setdefault(when, set())
@@ -196,10 +202,7 @@ def events(converter: pd.DataFrame, after: date, until: date) -> list[Event]:
 
 def counts_on(converter: pd.DataFrame, when: date) -> tuple[dict[str, int], list[Event]]:
     """Counts by type on ``when``: the latest census snapshot on or before it plus the events."""
-    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
-    if not years:
-        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
-    base_year = years[-1]
+    base_year = _base_year(when)
     counts = census_counts(converter, base_year)
     found = events(converter, census_date(base_year), when)
     for event in found:
@@ -240,11 +243,7 @@ def designations(converter: pd.DataFrame, after: date, until: date) -> list[tupl
     """Dated designations with ``after < date <= until``: (date, city name), in date order."""
     found = set()
     for text in converter["note_seirei"].dropna().unique():
-        match = DATE.match(text.strip())
-        if not match:
-            raise ValueError(f"note_seirei: note does not start with a date: {text!r}.")
-        year, month, day, rest = match.groups()
-        when = date(int(year), int(month), int(day))
+        when, rest = _dated("note_seirei", text)
         named = SEIREI.search(rest)
         if not named:
             raise ValueError(f"note_seirei: no designation (政令指定都市施行) in {text!r}.")
@@ -258,11 +257,9 @@ def designations(converter: pd.DataFrame, after: date, until: date) -> list[tupl
 
 def designated_on(converter: pd.DataFrame, when: date) -> list[str]:
     """Designated cities on ``when``: the latest census snapshot plus the designations since."""
-    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
-    if not years:
-        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
-    names = designated_in_snapshot(converter, years[-1])
-    added = designations(converter, census_date(years[-1]), when)
+    base_year = _base_year(when)
+    names = designated_in_snapshot(converter, base_year)
+    added = designations(converter, census_date(base_year), when)
     return names + [name for _, name in added if not any(n.endswith(name) for n in names)]
 
 
