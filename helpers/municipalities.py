@@ -20,20 +20,15 @@ from datetime import date
 
 import pandas as pd
 
+from helpers import data
+
 TYPES = ("prefectures", "cities", "special_wards", "towns", "villages")
 MUNICIPAL_TYPES = TYPES[1:]
 CENSUS_YEARS = tuple(range(1980, 2021, 5))
 TOKYO = 13
 SUFFIX = {"市": "cities", "区": "special_wards", "町": "towns", "村": "villages"}
-NOTE_COLUMNS = (
-    "note_merge_consol",
-    "note_merge_incorp",
-    "note_seirei",
-    "note_city",
-    "note_town",
-    "note_change_zone",
-    "note_change_name",
-)
+# The dated-event columns: every note_* column the package describes for the converter.
+NOTE_COLUMNS = tuple(c for c in data.columns("municipality_converter_jp_kondo") if "note_" in c)
 DISTRICT_ABOLISHED = re.compile(r"[^、；]*?(郡|支庁)\(\d{5}\)の廃止")
 DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日、(.*)$", re.S)
 NAMED = re.compile(r"([^、()（）\s]+?)\((?:[^()、]*、)?(\d{5})\)")  # 名(よみ、01234) too
