@@ -315,10 +315,9 @@ def summary_sentence(row: pd.Series) -> str:
     how = row["check"].rstrip(".")
     detail = f" ({note})" if note else ""
     if row["comparator"] in STRICT:
+        outcome = "passes" if row["verdict"] == CONSISTENT else "fails"
         test = f"{how}; recomputed {found}{detail}"
-        if row["verdict"] == CONSISTENT:
-            return f"{where}: the article's {stated}{unit} passes its test: {test}."
-        return f"{where}: the article's {stated}{unit} fails its test: {test}."
+        return f"{where}: the article's {stated}{unit} {outcome} its test: {test}."
     claimed = f"{_WORDS[row['comparator']]} {stated}".strip() + unit
     if row["verdict"] == CONSISTENT:
         return f"{where}: the article's {claimed} holds: {how} gives {found}{detail}."

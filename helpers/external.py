@@ -223,9 +223,7 @@ class CrossChecks:
         if not same_measure:
             parts.append(f"if it measured the same thing the verdict would be '{verdict}'")
             verdict = DIFFERENT_MEASURE
-        if note:
-            parts.append(note)
-        note = "; ".join(parts)
+        note = "; ".join(p for p in (*parts, note) if p)
         return self._add(claim_id, source, quality, measures, verdict, note, value, difference)
 
     def check_printed(
@@ -257,9 +255,8 @@ class CrossChecks:
             parts.append(
                 f"relative difference, source against article, {-gap / article_value:+.1%}"
             )
-        if note:
-            parts.append(note)
-        note, value = "; ".join(parts), float(external_printed)
+        note = "; ".join(p for p in (*parts, note) if p)
+        value = float(external_printed)
         return self._add(claim_id, source, quality, measures, verdict, note, value, -gap)
 
     def not_verifiable(
