@@ -1,30 +1,28 @@
 """Check the article's stated values against external public records.
 
-The stated value of each claim comes from the ledger (``data/claims.csv``): this module never
-takes a stated value from anywhere else. A claim that is not (yet) in the ledger gets the
-verdict *not verifiable* with the note "claim not in ledger", so a notebook can name claims that
-other notebooks will add and resolve them automatically once they exist.
+Stated values, units and comparators come only from the ledger (``data/claims.csv``). A claim
+not (yet) in it gets *not verifiable* with the note "claim not in ledger", so a notebook can name
+claims that other notebooks will add and resolve them automatically once they exist.
 
 Verdicts (one per claim and external source)
 --------------------------------------------
-- ``confirmed``: the external value, expressed in the claim's unit, equals the stated value at
-  the stated value's printed precision, or lies within ``tolerance`` (relative) of it; a hedged
-  claim ("some", "about": comparator ``approx``) within the hedge band. A comparison ("over",
-  "as many as", "less than") must hold exactly: strict comparators have no approximate band.
-- ``differs``: the source measures the same thing, and it does not agree; the difference
-  (external minus stated, in the claim's unit) and the relative difference are reported.
+- ``confirmed``: the external value, in the claim's unit, equals the stated value at its
+  printed precision or lies within ``tolerance`` (relative) of it; a hedged claim (``approx``:
+  "some", "about") within the hedge band if wider. A comparison ("over", "as many as", "less
+  than") must hold exactly: strict comparators have no approximate band.
+- ``differs``: the source measures the same thing and does not agree; the difference (external
+  minus stated, in the claim's unit) and the relative difference are reported.
 - ``different measure``: the source counts something else (another population, definition or
-  date): its number can neither confirm nor refute the claim. The difference is still shown.
+  date): it can neither confirm nor refute the claim. The difference is still shown.
 - ``not verifiable``: no external value (no public record found, a series that does not cover
   the date, or a value derived from the article itself), or the claim is not in the ledger.
 
-Every row also says what the source measures (``measures``) and how good the external figure
-is (``source_quality``): ``primary`` (the publisher's own table or release), ``secondary
-quotation`` (someone else's transcription or report), ``derived by code`` (computed in this
-project from a register), or ``same source`` (a quotation of the very figure, or survey, the
-article itself used: it checks transcription and is never counted as independent confirmation).
-
-The hedge band and the printed-precision rule are those of ``helpers.claims``: one rule each.
+Each row also says what the source counts (``measures``) and how good its figure is
+(``source_quality``): ``primary`` (the publisher's own table or release), ``secondary
+quotation`` (someone else's transcription or report), ``derived by code`` (computed here from a
+register), or ``same source`` (the very figure or survey the article used: it checks
+transcription and never counts as independent confirmation). The hedge band and the
+printed-precision rule are those of ``helpers.claims``: one rule each.
 """
 
 from __future__ import annotations
@@ -65,13 +63,9 @@ def unit_scale(unit: str) -> float:
 def judge(
     stated: str, comparator: str, value: float | None, tolerance: float, exact: bool = False
 ) -> tuple[str, float | None, float | None]:
-    """Verdict (as if the source measured the same thing), difference and relative difference.
-
-    ``eq``: equal at printed precision or within ``tolerance``; ``approx`` (a hedged word): the
-    same with the hedge band when it is wider; every other comparator must hold exactly.
-    ``exact``: for dates and counts of named things (a year, a number of cities), where neither
-    rounding nor tolerance applies: "2000" must be 2000, not 2001.
-    """
+    """Verdict (as if the source measured the same thing), difference and relative difference,
+    by the module docstring's rules. ``exact`` is for dates and counts of named things (a year, a
+    number of cities), where neither rounding nor tolerance applies: "2000" must be 2000."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NOT_VERIFIABLE, None, None
     target = float(stated)
@@ -194,9 +188,7 @@ class CrossChecks:
         population, definition or date than the claim's (verdict *different measure*).
         ``comparator`` overrides the ledger's when the external check reads the claim directly
         (say why in ``note``); ``exact`` compares a date or a count exactly (see ``judge``).
-        ``unit`` names the external value's unit for the note when the
-        claim is not in the ledger yet; otherwise the value is converted to the ledger unit.
-        """
+        ``unit`` names the external value's unit in the note of a claim not yet in the ledger."""
         quality = _quality(quality)
         if external is None:
             raise ValueError(f"{claim_id}: external value is missing; use not_verifiable().")
