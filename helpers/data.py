@@ -1,16 +1,14 @@
 """Load a CSV described by the project's Frictionless Data Package, and stop on bad input.
 
 ``data/datapackage.json`` is a standard `Data Package <https://datapackage.org>`_: one resource
-per CSV with its Table Schema (types, constraints, primary key), its licence and, as custom
-properties, its ``provenance`` (for article data: section, a short verbatim quote and the source
-the article cites; for external data: publisher, licence, reliability) and, for read-only
-files, the number of data ``rows`` it must hold. ``load`` checks a file against its resource
-before anyone computes with it; ``frictionless validate data/datapackage.json`` checks the
-same package with the reference implementation (a test runs it).
+per CSV with its Table Schema (types, constraints, primary key), licence and, as custom
+properties, its ``provenance`` (article data: section, a short verbatim quote, the source the
+article cites; external data: publisher, licence, reliability) and, for read-only files, the
+number of data ``rows`` it must hold. ``load`` checks a file against its resource before anyone
+computes with it; a test runs the reference implementation (``frictionless validate``) too.
 
-The check here is plain Python so that the notebook runner can validate every file before any
-kernel starts without importing pandas or frictionless. Each refusal is one sentence naming the
-file, and the row and column where there is one.
+The check is plain Python so that the runner can validate every file before any kernel starts,
+without pandas or frictionless. Each refusal is one sentence naming the file, row and column.
 """
 
 from __future__ import annotations
@@ -139,19 +137,6 @@ def _convert(raw: str, field: dict):
     return value
 
 
-def _read_rows(csv_path: Path, shown: str) -> list[list[str]]:
-    raw = csv_path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{shown}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-            "save the file as UTF-8 (Shift_JIS and Latin-1 are not read)."
-        ) from None
-    return list(csv.reader(text.splitlines()))
-
-
 def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict], dict]:
     """Check a CSV against its resource without pandas; return typed records and the resource.
 
@@ -165,9 +150,17 @@ def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict]
             f"{shown}: file is missing; data/datapackage.json lists it as resource "
             f"'{resource['name']}'."
         )
+    raw = csv_path.read_bytes()
+    try:
+        rows = list(csv.reader(raw.decode("utf-8").splitlines()))
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{shown}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8 (Shift_JIS and Latin-1 are not read)."
+        ) from None
     fields = resource["schema"]["fields"]
     expected = [f["name"] for f in fields]
-    rows = _read_rows(csv_path, shown)
     if not rows or rows[0] != expected:
         found = rows[0] if rows else []
         raise DataError(f"{shown}: header is {found}; the package expects columns {expected}.")
