@@ -9,7 +9,7 @@ suffixes (市 city, 区 special ward, 町 town, 村 village) and the parsed even
 
 Designated cities (政令指定都市) appear in the converter as one city (e.g. 札幌市, code 1100), not
 as their administrative wards, which are not municipalities; the only 区 in the snapshots are
-Tokyo's special wards. ``classify`` refuses a 区 outside Tokyo rather than guess.
+Tokyo's special wards. ``municipal_type`` refuses a 区 outside Tokyo rather than guess.
 """
 
 from __future__ import annotations
@@ -107,13 +107,6 @@ class Event:
         return f"{self.when.isoformat()} {self.column}: {self.text} ({change or 'no change'})"
 
 
-def _named(text: str) -> list[tuple[str, int]]:
-    """Municipalities named with a code, districts (郡) and sub-prefectures (支庁) left out."""
-    return [
-        (name, int(code)) for name, code in NAMED.findall(text) if not name.endswith(("郡", "支庁"))
-    ]
-
-
 def _clause_effect(
     column: str, clause: str, delta: dict[str, int], ended: frozenset[int]
 ) -> tuple[int, ...]:
@@ -128,7 +121,8 @@ def _clause_effect(
     before, sep, after = clause.partition("が")
     if not sep:
         raise ValueError(f"{column}: cannot parse the event {clause!r} (no 'が').")
-    gone = _named(before)
+    # municipalities named with a code; districts (郡) and sub-prefectures (支庁) are not
+    gone = [(n, int(c)) for n, c in NAMED.findall(before) if not n.endswith(("郡", "支庁"))]
     if not gone:
         raise ValueError(f"{column}: no municipality with a code before 'が' in {clause!r}.")
     if column == "note_merge_consol":
