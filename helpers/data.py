@@ -236,20 +236,3 @@ def write_csv(frame: pd.DataFrame, target: Path) -> None:
     with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
         frame.to_csv(out, index=False, lineterminator="\n")
     os.replace(tmp, target)
-
-
-def validate_all(folders=("article", "external")) -> list[Path]:
-    """Validate every resource in the given folders and the ledger; return what was checked.
-
-    A CSV that the package does not describe is refused too: nothing is read unchecked.
-    """
-    checked = []
-    for folder in folders:
-        for csv_path in sorted(FOLDERS[folder].glob("*.csv")):
-            resource_for(csv_path)
-    for item in package()["resources"]:
-        if item["path"].split("/")[0] in folders or item["path"] == "claims.csv":
-            csv_path = paths.DATA / item["path"]
-            check_file(csv_path, item)
-            checked.append(csv_path)
-    return checked
