@@ -51,9 +51,8 @@ INCONSISTENT = "inconsistent"
 NOT_CHECKABLE = "not checkable"
 VERDICTS = (CONSISTENT, APPROXIMATE, INCONSISTENT, NOT_CHECKABLE)
 
-# The relative band a hedged word allows ("some", "about", "approximately", "nearly",
-# "roughly", "almost"): a hedged figure holds when the recomputed value lies within 10 percent
-# of it. Notebooks expose it as the papermill parameter ``hedge_band``.
+# The relative band a hedged word ('about', 'almost': see COMPARATORS) allows: a hedged figure
+# holds within 10 percent of it. Notebooks expose it as the papermill parameter ``hedge_band``.
 HEDGE_BAND = 0.10
 
 # How the article words a claim, and so how the recomputed value is compared with it.
@@ -254,8 +253,7 @@ def claim_verdicts(readings: pd.DataFrame) -> pd.DataFrame:
 
     The claim's verdict is its primary reading's verdict; the other readings are listed by
     claim_id under ``holds_under`` (consistent or approximately consistent) and
-    ``fails_under`` (inconsistent), separated by "; ". Not-checkable alternatives are neither.
-    """
+    ``fails_under`` (inconsistent), separated by "; ". Not-checkable alternatives are neither."""
     frame = readings.assign(primary=_is_true(readings["primary"]))
     check_primaries(frame)
     primary = frame[frame["primary"]].set_index("claim")
@@ -342,8 +340,7 @@ def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd
     A citation *resolves* when exactly one entry has the same year and a ``cite_name`` equal to
     the name as cited. Otherwise, one entry of that year whose name starts with the same word
     makes it a *variant* (both spellings are reported), several make it *ambiguous*, none make
-    it *no entry*. ``exact_matches`` counts the entries matched character for character.
-    """
+    it *no entry*. ``exact_matches`` counts the entries matched character for character."""
     dated = citations[citations["cited_year"].notna()]
     found = []
     for _, cit in dated.iterrows():

@@ -140,8 +140,7 @@ def _convert(raw: str, field: dict):
 def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict], dict]:
     """Check a CSV against its resource without pandas; return typed records and the resource.
 
-    ``resource`` defaults to the package's resource for this path; pass one to check a copy.
-    """
+    ``resource`` defaults to the package's resource for this path; pass one to check a copy."""
     csv_path = Path(csv_path)
     shown = paths.relative(csv_path)
     resource = resource or resource_for(csv_path)

@@ -54,10 +54,7 @@ SCALES = {"billion": 1e9, "million": 1e6, "thousand": 1e3, "percent": 1e-2}
 
 def unit_scale(unit: str) -> float:
     """How many base units one unit of the claim is: 'billion yen' -> 1e9, 'persons' -> 1."""
-    for word, scale in SCALES.items():
-        if re.search(rf"\b{word}\b", unit.lower()):
-            return scale
-    return 1.0
+    return next((s for w, s in SCALES.items() if re.search(rf"\b{w}\b", unit.lower())), 1.0)
 
 
 def judge(
@@ -93,16 +90,12 @@ def claim_level(table: pd.DataFrame) -> pd.DataFrame:
 
     Order: confirmed by an independent source; differs; confirmed only by the same source;
     different measure; not verifiable. A table without ``source_quality`` (an older release)
-    counts every row as independent.
-    """
+    counts every row as independent."""
     quality = table["source_quality"] if "source_quality" in table else pd.Series("", table.index)
     quality = quality.fillna("")
     independent = quality != SAME_SOURCE
-    rank = pd.Series(4, index=table.index)
-    rank[table["verdict"] == DIFFERENT_MEASURE] = 3
+    rank = table["verdict"].map({CONFIRMED: 0, DIFFERS: 1, DIFFERENT_MEASURE: 3}).fillna(4)
     rank[(table["verdict"] == CONFIRMED) & ~independent] = 2
-    rank[table["verdict"] == DIFFERS] = 1
-    rank[(table["verdict"] == CONFIRMED) & independent] = 0
     order = {q: i for i, q in enumerate((PRIMARY, SECONDARY, DERIVED, SAME_SOURCE, ""))}
     ranked = table.assign(
         _rank=rank, _q=quality.map(order), source_quality=quality, independent=rank == 0
@@ -232,9 +225,8 @@ class CrossChecks:
         """Judge a value derived by code from the article's data against a printed figure.
 
         For a benchmark the article does not print (e.g. its tables interpolated to another
-        source's date): confirmed when the article's value rounds to the external figure at the
-        external figure's printed precision, or lies within ``tolerance`` of it.
-        """
+        source's date): confirmed when the article's value rounds to the figure at the figure's
+        printed precision, or lies within ``tolerance`` of it."""
         quality = _quality(quality)
         if claim_id not in self.ledger.index:
             return self._missing(claim_id, source, quality, measures, external_printed, "", note)

@@ -113,8 +113,7 @@ def _clause_effect(
     """Add one clause's effect to ``delta``; return the codes of the municipalities it ends.
 
     A municipality in ``ended`` was already ended by an earlier note (a village split between
-    two absorbers appears in both notes) and is not subtracted twice.
-    """
+    two absorbers appears in both notes) and is not subtracted twice."""
     clause = DISTRICT_ABOLISHED.sub("", clause).strip("、 ")
     if not clause or any(word in clause for word in ("政令指定都市", "の新設", "区域変更")):
         return ()  # district abolished or rezoned, designated-city wards: no count change
@@ -155,8 +154,7 @@ def effect(
     """Change in counts by type caused by one event (its text without the date).
 
     Returns the change and the codes of the municipalities the event ends (its identity: the
-    converter sometimes words one event twice, with and without the new code).
-    """
+    converter sometimes words one event twice, with and without the new code)."""
     delta = dict.fromkeys(MUNICIPAL_TYPES, 0)
     if column in ("note_seirei", "note_change_zone", "note_change_name"):
         return delta, ()  # designated-city wards, district changes, renames: no count change
@@ -170,8 +168,7 @@ def events(converter: pd.DataFrame, after: date, until: date) -> list[Event]:
     """Distinct dated events with ``after < date <= until``, in date order.
 
     The converter repeats a note on every row it concerns, sometimes worded twice (with and
-    without the new code): an event is identified by its date, column and the codes it ends.
-    """
+    without the new code): an event is identified by its date, column and the codes it ends."""
     dated: dict[tuple, tuple[date, str, str]] = {}
     for column in NOTE_COLUMNS:
         for text in sorted(converter[column].dropna().unique()):
@@ -202,12 +199,11 @@ def counts_on(converter: pd.DataFrame, when: date) -> tuple[dict[str, int], list
 
 def all_census_counts(converter: pd.DataFrame) -> pd.DataFrame:
     """Tidy counts: one row per census date and type."""
-    rows = [
+    return pd.DataFrame(
         {"as_of": census_date(year), "type": kind, "count": count}
         for year in CENSUS_YEARS
         for kind, count in census_counts(converter, year).items()
-    ]
-    return pd.DataFrame(rows)
+    )
 
 
 # --- Designated cities (政令指定都市) ---------------------------------------------------------
@@ -260,8 +256,7 @@ def find_by_stem(snap: pd.DataFrame, prefecture: str, stem: str) -> pd.Series:
 
     The stem leaves the suffix (市 区 町 村) out on purpose: the register, not whoever typed the
     stem, says whether the place was a city, a town or a village. Districts (郡) in the
-    register's names are skipped. Refuses none or several matches.
-    """
+    register's names are skipped. Refuses none or several matches."""
     parts = snap["name"].str.split()
     hit = snap[(parts.str[0] == prefecture) & (parts.str[-1].str[:-1] == stem)]
     if len(hit) != 1:
