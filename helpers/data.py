@@ -52,27 +52,23 @@ class Dataset:
 
 
 @functools.cache
-def _package(path: Path) -> dict:
+def package(path: Path = paths.PACKAGE) -> dict:
+    """The data package, read once per process."""
     shown = paths.relative(path)
     if not path.exists():
         raise DataError(f"{shown} is missing; it describes every data file.")
     try:
-        package = json.loads(path.read_text(encoding="utf-8"))
+        described = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{shown} is not valid UTF-8 JSON ({exc}).") from None
-    for resource in package.get("resources", []):
+    for resource in described.get("resources", []):
         for field in resource.get("schema", {}).get("fields", []):
             if field.get("type") not in TYPES:
                 raise DataError(
                     f"{shown}: resource '{resource.get('name')}', column '{field.get('name')}' "
                     f"has type {field.get('type')!r}; allowed types are {', '.join(TYPES)}."
                 )
-    return package
-
-
-def package() -> dict:
-    """The data package, read once per process."""
-    return _package(paths.PACKAGE)
+    return described
 
 
 def resource(name: str) -> dict:
