@@ -223,8 +223,7 @@ class Audit:
         missing = sorted(set(self.claims.index) - set(self.rows))
         if missing:
             raise KeyError(f"{self.notebook}: no verdict computed for {missing}")
-        frame = pd.DataFrame.from_dict(self.rows, orient="index")
-        frame.index.name = "claim_id"
+        frame = pd.DataFrame.from_dict(self.rows, orient="index").rename_axis("claim_id")
         frame = frame.join(self.claims[["stated_value", "reading"]]).reset_index()
         return frame[VERDICT_COLUMNS].sort_values("claim_id", ignore_index=True)
 
@@ -328,9 +327,7 @@ def claim_summary(readings: pd.DataFrame) -> pd.DataFrame:
     """``claim_verdicts`` plus a generated ``summary`` sentence per claim (CLAIM_COLUMNS)."""
     table = claim_verdicts(readings)
     by_id = readings.set_index("claim_id")
-    table["summary"] = [
-        summary_sentence(by_id.loc[reading]) for reading in table["primary_reading"]
-    ]
+    table["summary"] = [summary_sentence(by_id.loc[r]) for r in table["primary_reading"]]
     return table[CLAIM_COLUMNS]
 
 

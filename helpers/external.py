@@ -91,8 +91,7 @@ def claim_level(table: pd.DataFrame) -> pd.DataFrame:
     Order: confirmed by an independent source; differs; confirmed only by the same source;
     different measure; not verifiable. A table without ``source_quality`` (an older release)
     counts every row as independent."""
-    quality = table["source_quality"] if "source_quality" in table else pd.Series("", table.index)
-    quality = quality.fillna("")
+    quality = table.get("source_quality", pd.Series("", table.index)).fillna("")
     independent = quality != SAME_SOURCE
     rank = table["verdict"].map({CONFIRMED: 0, DIFFERS: 1, DIFFERENT_MEASURE: 3}).fillna(4)
     rank[(table["verdict"] == CONFIRMED) & ~independent] = 2
@@ -130,8 +129,7 @@ class CrossChecks:
         if not 0 <= tolerance <= 1:
             raise ValueError(f"tolerance must be from 0 to 1; got {tolerance!r}.")
         self.tolerance = tolerance
-        frame = claims.load_claims() if ledger is None else ledger
-        self.ledger = frame.set_index("claim_id")
+        self.ledger = (claims.load_claims() if ledger is None else ledger).set_index("claim_id")
         self.rows: dict[tuple[str, str], dict] = {}
 
     def _add(self, claim_id, source, quality, measures, verdict, note, value=None, diff=None):
@@ -152,9 +150,7 @@ class CrossChecks:
 
     def stated(self, claim_id: str) -> str | None:
         """The ledger's stated value, or None when the claim is not in the ledger."""
-        if claim_id not in self.ledger.index:
-            return None
-        return self.ledger.loc[claim_id, "stated_value"]
+        return self.ledger["stated_value"].get(claim_id)
 
     def _missing(self, claim_id, source, quality, measures, shown_value, unit, note) -> dict:
         detail = f"{NOT_IN_LEDGER} (external value {shown_value} {unit}".rstrip() + ")"
