@@ -24,7 +24,7 @@ Verdicts of one reading
   recorded. A value compared with a constant written into the code for the purpose is not a
   check.
 
-Printed precision (``printed_step``, ``printed_precision``)
+Printed precision (``printed_step``, ``equal_at_precision``)
 ------------------------------------------------------------
 The one rule, also used by the external checks: a number printed with decimals is precise to
 its last decimal ("80.7" to 0.1, "17.82" to 0.01). A whole number ending in three or more zeros
@@ -32,14 +32,12 @@ is precise to its last non-zero digit, because the article prints rounded thousa
 millions that way ("841,000" to the thousand, "1,300,000" to the hundred thousand). Any other
 whole number is exact to the unit: years and decades ("1970"), small counts ("80", "twenty")
 and sums ("1,407"). A value *equals* the stated one when it rounds (half up) to it at that step,
-i.e. lies within ``printed_precision`` (half a step) of it.
+i.e. lies within half a step of it.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -53,9 +51,8 @@ INCONSISTENT = "inconsistent"
 NOT_CHECKABLE = "not checkable"
 VERDICTS = (CONSISTENT, APPROXIMATE, INCONSISTENT, NOT_CHECKABLE)
 
-# The relative band a hedged word allows ("some", "about", "approximately", "nearly",
-# "roughly", "almost"): a hedged figure holds when the recomputed value lies within 10 percent
-# of it. Notebooks expose it as the papermill parameter ``hedge_band``.
+# The relative band a hedged word ('about', 'almost': see COMPARATORS) allows: a hedged figure
+# holds within 10 percent of it. Notebooks expose it as the papermill parameter ``hedge_band``.
 HEDGE_BAND = 0.10
 
 # How the article words a claim, and so how the recomputed value is compared with it.
@@ -70,18 +67,8 @@ COMPARATORS = {
     "le": "at most the stated value ('up to', 'no more than'): holds or fails",
 }
 STRICT = ("gt", "ge", "lt", "le")
-VERDICT_COLUMNS = ["claim_id", "stated_value", "recomputed", "verdict", "reading", "note"]
-CLAIM_COLUMNS = [
-    "claim",
-    "section",
-    "notebook",
-    "quote",
-    "verdict",
-    "primary_reading",
-    "holds_under",
-    "fails_under",
-    "summary",
-]
+VERDICT_COLUMNS = data.columns("claim_verdicts")  # also each notebook's verdicts/ file
+CLAIM_COLUMNS = data.columns("claim_summary")
 
 
 def load_claims(path: str | Path | None = None) -> pd.DataFrame:
@@ -101,10 +88,13 @@ def load_claims(path: str | Path | None = None) -> pd.DataFrame:
     return frame
 
 
+def _is_true(values: pd.Series) -> pd.Series:
+    return values.astype(str).str.lower().isin(["true", "1"])
+
+
 def check_primaries(ledger: pd.DataFrame) -> None:
-    """Every claim has exactly one primary reading, and all its readings share one notebook."""
-    primary = ledger["primary"].astype(str).str.lower().isin(["true", "1"])
-    counts = primary.groupby(ledger["claim"]).sum()
+    """Every claim has exactly one primary reading."""
+    counts = _is_true(ledger["primary"]).groupby(ledger["claim"]).sum()
     wrong = counts[counts != 1]
     if not wrong.empty:
         raise data.DataError(
@@ -113,31 +103,13 @@ def check_primaries(ledger: pd.DataFrame) -> None:
         )
 
 
-def decimals(stated: str) -> int:
-    """Printed decimals: '80.7' has 1, '1407' has 0."""
-    return len(stated.split(".")[1]) if "." in stated else 0
-
-
 def printed_step(stated: str) -> Decimal:
-    """The step of the last printed digit: '17.82' -> 0.01, '841000' -> 1000, '1970' -> 1.
-
-    See the module docstring: decimals count; a whole number is rounded to its last non-zero
-    digit only when it ends in three or more zeros."""
+    """The last printed digit's step (module docstring): '17.82' -> 0.01, '841000' -> 1000."""
     if "." in stated:
-        return Decimal(1).scaleb(-decimals(stated))
+        return Decimal(1).scaleb(-len(stated.split(".")[1]))
     digits = stated.lstrip("-")
     zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0
     return Decimal(1).scaleb(zeros if zeros >= 3 else 0)
-
-
-def printed_precision(stated: str) -> float:
-    """Half a unit of the last printed digit: how far a value may lie from ``stated`` and
-    still be printed as it (the one rule for printed precision)."""
-    return float(printed_step(stated)) / 2
-
-
-def round_half_up(value: float, places: int) -> Decimal:
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def equal_at_precision(stated: str, value: float) -> bool:
@@ -236,10 +208,8 @@ class Audit:
             raise KeyError(f"{claim_id}: check {same_as!r} before referring to it")
         if "claim" in self.claims and claim["claim"] != self.claims.loc[same_as, "claim"]:
             raise KeyError(f"{claim_id} and {same_as} must be readings of the same claim")
-        done = self.rows[same_as]
         note = f"the same identity as {same_as}, not counted again; its verdict is reported"
-        self.rows[claim_id] = {"recomputed": done["recomputed"], "verdict": done["verdict"]}
-        self.rows[claim_id]["note"] = note
+        self.rows[claim_id] = {**self.rows[same_as], "note": note}
 
     def not_checkable(self, claim_id: str, reason: str) -> None:
         """Record that the text lacks the data to recompute a claim, and why."""
@@ -253,25 +223,15 @@ class Audit:
         missing = sorted(set(self.claims.index) - set(self.rows))
         if missing:
             raise KeyError(f"{self.notebook}: no verdict computed for {missing}")
-        frame = pd.DataFrame.from_dict(self.rows, orient="index")
-        frame.index.name = "claim_id"
+        frame = pd.DataFrame.from_dict(self.rows, orient="index").rename_axis("claim_id")
         frame = frame.join(self.claims[["stated_value", "reading"]]).reset_index()
         return frame[VERDICT_COLUMNS].sort_values("claim_id", ignore_index=True)
 
     def save(self, derived_dir: str | Path = "") -> Path:
         """Write the verdicts for this notebook to ``<derived>/verdicts/<notebook>.csv``."""
         target = paths.results_dir(derived_dir) / "verdicts" / f"{self.notebook}.csv"
-        write_csv(self.table(), target)
+        data.write_csv(self.table(), target)
         return target
-
-
-def write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """Write atomically, so a reader in a parallel run never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-        frame.to_csv(out, index=False, lineterminator="\n")
-    os.replace(tmp, target)
 
 
 def combine(derived_dir: str | Path = "") -> pd.DataFrame:
@@ -287,17 +247,12 @@ def combine(derived_dir: str | Path = "") -> pd.DataFrame:
     return frame.sort_values("claim_id", ignore_index=True)
 
 
-def _is_true(values: pd.Series) -> pd.Series:
-    return values.astype(str).str.lower().isin(["true", "1"])
-
-
 def claim_verdicts(readings: pd.DataFrame) -> pd.DataFrame:
     """One row per claim from one row per reading (ledger columns plus ``verdict``).
 
     The claim's verdict is its primary reading's verdict; the other readings are listed by
     claim_id under ``holds_under`` (consistent or approximately consistent) and
-    ``fails_under`` (inconsistent), separated by "; ". Not-checkable alternatives are neither.
-    """
+    ``fails_under`` (inconsistent), separated by "; ". Not-checkable alternatives are neither."""
     frame = readings.assign(primary=_is_true(readings["primary"]))
     check_primaries(frame)
     primary = frame[frame["primary"]].set_index("claim")
@@ -313,7 +268,7 @@ def claim_verdicts(readings: pd.DataFrame) -> pd.DataFrame:
             "notebook": primary["notebook"],
             "quote": primary["quote"],
             "verdict": primary["verdict"],
-            "primary_reading": primary.index.map(primary["claim_id"]),
+            "primary_reading": primary["claim_id"],
             "holds_under": listed((CONSISTENT, APPROXIMATE)),
             "fails_under": listed((INCONSISTENT,)),
         }
@@ -345,10 +300,8 @@ def number(text: str | float, grouped: bool = True) -> str:
 
 
 def summary_sentence(row: pd.Series) -> str:
-    """One plain-English sentence from a primary reading's computed values.
-
-    ``row`` needs section, stated_value, unit, comparator, verdict, recomputed, check and note.
-    """
+    """One plain-English sentence from a primary reading's section, stated_value, unit,
+    comparator, verdict, recomputed, check and note."""
     grouped = "year" not in row["unit"] and "label" not in row["unit"]
     stated = number(row["stated_value"], grouped)
     unit = f" {row['unit']}" if row["unit"] else ""
@@ -359,10 +312,9 @@ def summary_sentence(row: pd.Series) -> str:
     how = row["check"].rstrip(".")
     detail = f" ({note})" if note else ""
     if row["comparator"] in STRICT:
+        outcome = "passes" if row["verdict"] == CONSISTENT else "fails"
         test = f"{how}; recomputed {found}{detail}"
-        if row["verdict"] == CONSISTENT:
-            return f"{where}: the article's {stated}{unit} passes its test: {test}."
-        return f"{where}: the article's {stated}{unit} fails its test: {test}."
+        return f"{where}: the article's {stated}{unit} {outcome} its test: {test}."
     claimed = f"{_WORDS[row['comparator']]} {stated}".strip() + unit
     if row["verdict"] == CONSISTENT:
         return f"{where}: the article's {claimed} holds: {how} gives {found}{detail}."
@@ -375,9 +327,7 @@ def claim_summary(readings: pd.DataFrame) -> pd.DataFrame:
     """``claim_verdicts`` plus a generated ``summary`` sentence per claim (CLAIM_COLUMNS)."""
     table = claim_verdicts(readings)
     by_id = readings.set_index("claim_id")
-    table["summary"] = [
-        summary_sentence(by_id.loc[reading]) for reading in table["primary_reading"]
-    ]
+    table["summary"] = [summary_sentence(by_id.loc[r]) for r in table["primary_reading"]]
     return table[CLAIM_COLUMNS]
 
 
@@ -387,10 +337,9 @@ def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd
     A citation *resolves* when exactly one entry has the same year and a ``cite_name`` equal to
     the name as cited. Otherwise, one entry of that year whose name starts with the same word
     makes it a *variant* (both spellings are reported), several make it *ambiguous*, none make
-    it *no entry*. ``exact_matches`` counts the entries matched character for character.
-    """
+    it *no entry*. ``exact_matches`` counts the entries matched character for character."""
     dated = citations[citations["cited_year"].notna()]
-    rows = []
+    found = []
     for _, cit in dated.iterrows():
         same_year = bibliography[bibliography["year"] == cit["cited_year"]]
         exact = same_year[same_year["cite_name"] == cit["cited_as"]]
@@ -404,19 +353,12 @@ def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd
             status, hit = "variant", near
         else:
             status, hit = ("ambiguous" if len(near) else "no entry"), near.iloc[:0]
-        rows.append(
-            {
-                "citation_id": cit["citation_id"],
-                "section": cit["section"],
-                "cited_as": cit["cited_as"],
-                "cited_year": int(cit["cited_year"]),
-                "status": status,
-                "exact_matches": len(exact),
-                "entry_id": "; ".join(hit["entry_id"]),
-                "entry_name": "; ".join(hit["cite_name"]),
-            }
-        )
-    return pd.DataFrame(rows)
+        found.append([status, len(exact), "; ".join(hit["entry_id"]), "; ".join(hit["cite_name"])])
+    out = dated[["citation_id", "section", "cited_as"]].assign(
+        cited_year=dated["cited_year"].astype(int)
+    )
+    columns = ["status", "exact_matches", "entry_id", "entry_name"]
+    return out.join(pd.DataFrame(found, index=out.index, columns=columns)).reset_index(drop=True)
 
 
 def uncited_entries(resolved: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:

@@ -1,16 +1,14 @@
 """Load a CSV described by the project's Frictionless Data Package, and stop on bad input.
 
 ``data/datapackage.json`` is a standard `Data Package <https://datapackage.org>`_: one resource
-per CSV with its Table Schema (types, constraints, primary key), its licence and, as custom
-properties, its ``provenance`` (for article data: section, a short verbatim quote and the source
-the article cites; for external data: publisher, licence, reliability) and, for read-only
-files, the number of data ``rows`` it must hold. ``load`` checks a file against its resource
-before anyone computes with it; ``frictionless validate data/datapackage.json`` checks the
-same package with the reference implementation (a test runs it).
+per CSV with its Table Schema (types, constraints, primary key), licence and, as custom
+properties, its ``provenance`` (article data: section, a short verbatim quote, the source the
+article cites; external data: publisher, licence, reliability) and, for read-only files, the
+number of data ``rows`` it must hold. ``load`` checks a file against its resource before anyone
+computes with it; a test runs the reference implementation (``frictionless validate``) too.
 
-The check here is plain Python so that the notebook runner can validate every file before any
-kernel starts without importing pandas or frictionless. Each refusal is one sentence naming the
-file, and the row and column where there is one.
+The check is plain Python so that the runner can validate every file before any kernel starts,
+without pandas or frictionless. Each refusal is one sentence naming the file, row and column.
 """
 
 from __future__ import annotations
@@ -19,7 +17,9 @@ import csv
 import functools
 import json
 import math
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,33 +50,25 @@ class Dataset:
     def provenance(self) -> dict:
         return self.resource.get("provenance", {})
 
-    def unit(self, column: str) -> str:
-        fields = self.resource["schema"]["fields"]
-        return next(f.get("unit", "") for f in fields if f["name"] == column)
-
 
 @functools.cache
-def _package(path: Path) -> dict:
+def package(path: Path = paths.PACKAGE) -> dict:
+    """The data package, read once per process."""
     shown = paths.relative(path)
     if not path.exists():
         raise DataError(f"{shown} is missing; it describes every data file.")
     try:
-        package = json.loads(path.read_text(encoding="utf-8"))
+        described = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{shown} is not valid UTF-8 JSON ({exc}).") from None
-    for resource in package.get("resources", []):
+    for resource in described.get("resources", []):
         for field in resource.get("schema", {}).get("fields", []):
             if field.get("type") not in TYPES:
                 raise DataError(
                     f"{shown}: resource '{resource.get('name')}', column '{field.get('name')}' "
                     f"has type {field.get('type')!r}; allowed types are {', '.join(TYPES)}."
                 )
-    return package
-
-
-def package() -> dict:
-    """The data package, read once per process."""
-    return _package(paths.PACKAGE)
+    return described
 
 
 def resource(name: str) -> dict:
@@ -85,6 +77,11 @@ def resource(name: str) -> dict:
         if item["name"] == name:
             return item
     raise DataError(f"data/datapackage.json has no resource named {name!r}.")
+
+
+def columns(name: str) -> list[str]:
+    """The columns of resource ``name``, in order: what a notebook writing it must produce."""
+    return [field["name"] for field in resource(name)["schema"]["fields"]]
 
 
 def resource_for(csv_path: Path) -> dict:
@@ -136,24 +133,10 @@ def _convert(raw: str, field: dict):
     return value
 
 
-def _read_rows(csv_path: Path, shown: str) -> list[list[str]]:
-    raw = csv_path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{shown}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-            "save the file as UTF-8 (Shift_JIS and Latin-1 are not read)."
-        ) from None
-    return list(csv.reader(text.splitlines()))
-
-
 def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict], dict]:
     """Check a CSV against its resource without pandas; return typed records and the resource.
 
-    ``resource`` defaults to the package's resource for this path; pass one to check a copy.
-    """
+    ``resource`` defaults to the package's resource for this path; pass one to check a copy."""
     csv_path = Path(csv_path)
     shown = paths.relative(csv_path)
     resource = resource or resource_for(csv_path)
@@ -162,9 +145,17 @@ def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict]
             f"{shown}: file is missing; data/datapackage.json lists it as resource "
             f"'{resource['name']}'."
         )
+    raw = csv_path.read_bytes()
+    try:
+        rows = list(csv.reader(raw.decode("utf-8").splitlines()))
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{shown}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8 (Shift_JIS and Latin-1 are not read)."
+        ) from None
     fields = resource["schema"]["fields"]
     expected = [f["name"] for f in fields]
-    rows = _read_rows(csv_path, shown)
     if not rows or rows[0] != expected:
         found = rows[0] if rows else []
         raise DataError(f"{shown}: header is {found}; the package expects columns {expected}.")
@@ -233,18 +224,10 @@ def load(name: str, folder: str = "article") -> Dataset:
     return Dataset(name=name, frame=frame, resource=described)
 
 
-def validate_all(folders=("article", "external")) -> list[Path]:
-    """Validate every resource in the given folders and the ledger; return what was checked.
-
-    A CSV that the package does not describe is refused too: nothing is read unchecked.
-    """
-    checked = []
-    for folder in folders:
-        for csv_path in sorted(FOLDERS[folder].glob("*.csv")):
-            resource_for(csv_path)
-    for item in package()["resources"]:
-        if item["path"].split("/")[0] in folders or item["path"] == "claims.csv":
-            csv_path = paths.DATA / item["path"]
-            check_file(csv_path, item)
-            checked.append(csv_path)
-    return checked
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """Write atomically, so a reader in a parallel run never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
+        frame.to_csv(out, index=False, lineterminator="\n")
+    os.replace(tmp, target)

@@ -1,33 +1,28 @@
 """Check the article's stated values against external public records.
 
-The stated value of each claim comes from the ledger (``data/claims.csv``): this module never
-takes a stated value from anywhere else. A claim that is not (yet) in the ledger gets the
-verdict *not verifiable* with the note "claim not in ledger", so a notebook can name claims that
-other notebooks will add and resolve them automatically once they exist.
+Stated values, units and comparators come only from the ledger (``data/claims.csv``). A claim
+not (yet) in it gets *not verifiable* with the note "claim not in ledger", so a notebook can name
+claims that other notebooks will add and resolve them automatically once they exist.
 
 Verdicts (one per claim and external source)
 --------------------------------------------
-- ``confirmed``: the external value, expressed in the claim's unit, equals the stated value at
-  the stated value's printed precision, or lies within ``tolerance`` (relative) of it; a hedged
-  claim ("some", "about": comparator ``approx``) within the hedge band. A comparison ("over",
-  "as many as", "less than") must hold exactly: strict comparators have no approximate band.
-- ``differs``: the source measures the same thing, and it does not agree; the difference
-  (external minus stated, in the claim's unit) and the relative difference are reported.
+- ``confirmed``: the external value, in the claim's unit, equals the stated value at its
+  printed precision or lies within ``tolerance`` (relative) of it; a hedged claim (``approx``:
+  "some", "about") within the hedge band if wider. A comparison ("over", "as many as", "less
+  than") must hold exactly: strict comparators have no approximate band.
+- ``differs``: the source measures the same thing and does not agree; the difference (external
+  minus stated, in the claim's unit) and the relative difference are reported.
 - ``different measure``: the source counts something else (another population, definition or
-  date): its number can neither confirm nor refute the claim. The difference is still shown.
+  date): it can neither confirm nor refute the claim. The difference is still shown.
 - ``not verifiable``: no external value (no public record found, a series that does not cover
   the date, or a value derived from the article itself), or the claim is not in the ledger.
 
-Every row also says what the source measures (``measures``) and how good the external figure
-is (``source_quality``): ``primary`` (the publisher's own table or release), ``secondary
-quotation`` (someone else's transcription or report), ``derived by code`` (computed in this
-project from a register), or ``same source`` (a quotation of the very figure, or survey, the
-article itself used: it checks transcription and is never counted as independent confirmation).
-
-Printed precision: a stated value with decimals is precise to its last decimal ("17.82"); a
-whole number is precise to its last non-zero digit, because the article rounds large numbers
-("841000" printed as 841,000 is read as rounded to the thousand). The rule itself belongs to
-``helpers.claims`` (see the merge adapter below).
+Each row also says what the source counts (``measures``) and how good its figure is
+(``source_quality``): ``primary`` (the publisher's own table or release), ``secondary
+quotation`` (someone else's transcription or report), ``derived by code`` (computed here from a
+register), or ``same source`` (the very figure or survey the article used: it checks
+transcription and never counts as independent confirmation). The hedge band and the
+printed-precision rule are those of ``helpers.claims``: one rule each.
 """
 
 from __future__ import annotations
@@ -38,13 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import claims, paths
-
-# The hedge band and the printed-precision rule are those of helpers.claims: one rule each.
-HEDGE_BAND = claims.HEDGE_BAND
-printed_step = claims.printed_step
-equal_at_precision = claims.equal_at_precision
-# --- end of merge adapter ----------------------------------------------------------------------
+from helpers import claims, data, paths
 
 CONFIRMED = "confirmed"
 DIFFERS = "differs"
@@ -56,48 +45,24 @@ SECONDARY = "secondary quotation"
 DERIVED = "derived by code"
 SAME_SOURCE = "same source"
 QUALITIES = (PRIMARY, SECONDARY, DERIVED, SAME_SOURCE)
-COLUMNS = [
-    "claim_id",
-    "external_value",
-    "source",
-    "source_quality",
-    "measures",
-    "difference",
-    "verdict",
-    "note",
-]
+COLUMNS = data.columns("external_checks")
 NOT_CHECKED = "not checked"  # a claim the previous release did not check at all
-FINDING_COLUMNS = [
-    "claim_id",
-    "verdict",
-    "previous_verdict",
-    "changed",
-    "independent",
-    "source_quality",
-    "finding",
-]
+FINDING_COLUMNS = data.columns("external_findings")
 NOT_IN_LEDGER = "claim not in ledger"
 SCALES = {"billion": 1e9, "million": 1e6, "thousand": 1e3, "percent": 1e-2}
 
 
 def unit_scale(unit: str) -> float:
     """How many base units one unit of the claim is: 'billion yen' -> 1e9, 'persons' -> 1."""
-    for word, scale in SCALES.items():
-        if re.search(rf"\b{word}\b", unit.lower()):
-            return scale
-    return 1.0
+    return next((s for w, s in SCALES.items() if re.search(rf"\b{w}\b", unit.lower())), 1.0)
 
 
 def judge(
     stated: str, comparator: str, value: float | None, tolerance: float, exact: bool = False
 ) -> tuple[str, float | None, float | None]:
-    """Verdict (as if the source measured the same thing), difference and relative difference.
-
-    ``eq``: equal at printed precision or within ``tolerance``; ``approx`` (a hedged word): the
-    same with the hedge band when it is wider; every other comparator must hold exactly.
-    ``exact``: for dates and counts of named things (a year, a number of cities), where neither
-    rounding nor tolerance applies: "2000" must be 2000, not 2001.
-    """
+    """Verdict (as if the source measured the same thing), difference and relative difference,
+    by the module docstring's rules. ``exact`` is for dates and counts of named things (a year, a
+    number of cities), where neither rounding nor tolerance applies: "2000" must be 2000."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return NOT_VERIFIABLE, None, None
     target = float(stated)
@@ -106,9 +71,9 @@ def judge(
     if exact and comparator in ("eq", "approx"):
         ok = float(value) == target
     elif comparator in ("eq", "approx"):
-        band = max(tolerance, HEDGE_BAND) if comparator == "approx" else tolerance
+        band = max(tolerance, claims.HEDGE_BAND) if comparator == "approx" else tolerance
         close = relative is not None and abs(relative) <= band
-        ok = equal_at_precision(stated, value) or close
+        ok = claims.equal_at_precision(stated, value) or close
     else:
         ok = claims.judge(stated, comparator, value, tolerance) == claims.CONSISTENT
     return (CONFIRMED if ok else DIFFERS), difference, relative
@@ -125,16 +90,11 @@ def claim_level(table: pd.DataFrame) -> pd.DataFrame:
 
     Order: confirmed by an independent source; differs; confirmed only by the same source;
     different measure; not verifiable. A table without ``source_quality`` (an older release)
-    counts every row as independent.
-    """
-    quality = table["source_quality"] if "source_quality" in table else pd.Series("", table.index)
-    quality = quality.fillna("")
+    counts every row as independent."""
+    quality = table.get("source_quality", pd.Series("", table.index)).fillna("")
     independent = quality != SAME_SOURCE
-    rank = pd.Series(4, index=table.index)
-    rank[table["verdict"] == DIFFERENT_MEASURE] = 3
+    rank = table["verdict"].map({CONFIRMED: 0, DIFFERS: 1, DIFFERENT_MEASURE: 3}).fillna(4)
     rank[(table["verdict"] == CONFIRMED) & ~independent] = 2
-    rank[table["verdict"] == DIFFERS] = 1
-    rank[(table["verdict"] == CONFIRMED) & independent] = 0
     order = {q: i for i, q in enumerate((PRIMARY, SECONDARY, DERIVED, SAME_SOURCE, ""))}
     ranked = table.assign(
         _rank=rank, _q=quality.map(order), source_quality=quality, independent=rank == 0
@@ -169,37 +129,33 @@ class CrossChecks:
         if not 0 <= tolerance <= 1:
             raise ValueError(f"tolerance must be from 0 to 1; got {tolerance!r}.")
         self.tolerance = tolerance
-        frame = claims.load_claims() if ledger is None else ledger
-        self.ledger = frame.set_index("claim_id")
+        self.ledger = (claims.load_claims() if ledger is None else ledger).set_index("claim_id")
         self.rows: dict[tuple[str, str], dict] = {}
 
-    def _add(self, claim_id: str, source: str, row: dict) -> dict:
+    def _add(self, claim_id, source, quality, measures, verdict, note, value=None, diff=None):
         key = (claim_id, source)
         if key in self.rows:
             raise KeyError(f"{claim_id} was checked twice against {source!r}.")
-        self.rows[key] = {"claim_id": claim_id, "source": source, **row}
+        self.rows[key] = {
+            "claim_id": claim_id,
+            "source": source,
+            "source_quality": quality,
+            "measures": measures,
+            "external_value": value,
+            "difference": diff,
+            "verdict": verdict,
+            "note": note,
+        }
         return self.rows[key]
 
     def stated(self, claim_id: str) -> str | None:
         """The ledger's stated value, or None when the claim is not in the ledger."""
-        if claim_id not in self.ledger.index:
-            return None
-        return self.ledger.loc[claim_id, "stated_value"]
+        return self.ledger["stated_value"].get(claim_id)
 
     def _missing(self, claim_id, source, quality, measures, shown_value, unit, note) -> dict:
         detail = f"{NOT_IN_LEDGER} (external value {shown_value} {unit}".rstrip() + ")"
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": None,
-                "difference": None,
-                "verdict": NOT_VERIFIABLE,
-                "note": "; ".join(p for p in (detail, note) if p),
-            },
-        )
+        note = "; ".join(p for p in (detail, note) if p)
+        return self._add(claim_id, source, quality, measures, NOT_VERIFIABLE, note)
 
     def check(
         self,
@@ -221,9 +177,7 @@ class CrossChecks:
         population, definition or date than the claim's (verdict *different measure*).
         ``comparator`` overrides the ledger's when the external check reads the claim directly
         (say why in ``note``); ``exact`` compares a date or a count exactly (see ``judge``).
-        ``unit`` names the external value's unit for the note when the
-        claim is not in the ledger yet; otherwise the value is converted to the ledger unit.
-        """
+        ``unit`` names the external value's unit in the note of a claim not yet in the ledger."""
         quality = _quality(quality)
         if external is None:
             raise ValueError(f"{claim_id}: external value is missing; use not_verifiable().")
@@ -243,27 +197,15 @@ class CrossChecks:
         if relative is not None and difference and how in ("eq", "approx", "almost"):
             parts.append(f"relative difference {relative:+.1%}")
         if verdict == CONFIRMED and how in ("eq", "approx") and not exact:
-            if not equal_at_precision(claim["stated_value"], value):
-                band = max(tol, HEDGE_BAND) if how == "approx" else tol
+            if not claims.equal_at_precision(claim["stated_value"], value):
+                band = max(tol, claims.HEDGE_BAND) if how == "approx" else tol
                 kind = "hedge band" if band > tol else "tolerance"
                 parts.append(f"within {kind} {band:g}, not equal at printed precision")
         if not same_measure:
             parts.append(f"if it measured the same thing the verdict would be '{verdict}'")
             verdict = DIFFERENT_MEASURE
-        if note:
-            parts.append(note)
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": value,
-                "difference": difference,
-                "verdict": verdict,
-                "note": "; ".join(parts),
-            },
-        )
+        note = "; ".join(p for p in (*parts, note) if p)
+        return self._add(claim_id, source, quality, measures, verdict, note, value, difference)
 
     def check_printed(
         self,
@@ -279,9 +221,8 @@ class CrossChecks:
         """Judge a value derived by code from the article's data against a printed figure.
 
         For a benchmark the article does not print (e.g. its tables interpolated to another
-        source's date): confirmed when the article's value rounds to the external figure at the
-        external figure's printed precision, or lies within ``tolerance`` of it.
-        """
+        source's date): confirmed when the article's value rounds to the figure at the figure's
+        printed precision, or lies within ``tolerance`` of it."""
         quality = _quality(quality)
         if claim_id not in self.ledger.index:
             return self._missing(claim_id, source, quality, measures, external_printed, "", note)
@@ -294,20 +235,9 @@ class CrossChecks:
             parts.append(
                 f"relative difference, source against article, {-gap / article_value:+.1%}"
             )
-        if note:
-            parts.append(note)
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": float(external_printed),
-                "difference": -gap,
-                "verdict": verdict,
-                "note": "; ".join(parts),
-            },
-        )
+        note = "; ".join(p for p in (*parts, note) if p)
+        value = float(external_printed)
+        return self._add(claim_id, source, quality, measures, verdict, note, value, -gap)
 
     def not_verifiable(
         self, claim_id: str, source: str, reason: str, quality: str = "", measures: str = ""
@@ -319,18 +249,7 @@ class CrossChecks:
             _quality(quality)
         if claim_id not in self.ledger.index:
             reason = f"{NOT_IN_LEDGER}; {reason}"
-        return self._add(
-            claim_id,
-            source,
-            {
-                "source_quality": quality,
-                "measures": measures,
-                "external_value": None,
-                "difference": None,
-                "verdict": NOT_VERIFIABLE,
-                "note": reason,
-            },
-        )
+        return self._add(claim_id, source, quality, measures, NOT_VERIFIABLE, reason)
 
     def table(self) -> pd.DataFrame:
         """All checks, sorted by claim_id then source, with the columns of external_checks.csv."""
@@ -355,11 +274,11 @@ class CrossChecks:
         described in datapackage.json); return the path of the checks."""
         folder = paths.results_dir(derived_dir)  # build/derived/ unless make runs this
         target = folder / "external_checks.csv"
-        claims.write_csv(self.table(), target)
+        data.write_csv(self.table(), target)
         findings = self.findings(previous)
         findings["changed"] = findings["changed"].map({True: "true", False: "false"})
         findings["independent"] = findings["independent"].map({True: "true", False: "false"})
-        claims.write_csv(findings, folder / "external_findings.csv")
+        data.write_csv(findings, folder / "external_findings.csv")
         return target
 
 

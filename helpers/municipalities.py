@@ -9,7 +9,7 @@ suffixes (市 city, 区 special ward, 町 town, 村 village) and the parsed even
 
 Designated cities (政令指定都市) appear in the converter as one city (e.g. 札幌市, code 1100), not
 as their administrative wards, which are not municipalities; the only 区 in the snapshots are
-Tokyo's special wards. ``classify`` refuses a 区 outside Tokyo rather than guess.
+Tokyo's special wards. ``municipal_type`` refuses a 区 outside Tokyo rather than guess.
 """
 
 from __future__ import annotations
@@ -27,29 +27,34 @@ MUNICIPAL_TYPES = TYPES[1:]
 CENSUS_YEARS = tuple(range(1980, 2021, 5))
 TOKYO = 13
 SUFFIX = {"市": "cities", "区": "special_wards", "町": "towns", "村": "villages"}
-NOTE_COLUMNS = (
-    "note_merge_consol",
-    "note_merge_incorp",
-    "note_seirei",
-    "note_city",
-    "note_town",
-    "note_change_zone",
-    "note_change_name",
-)
+# The dated-event columns: every note_* column the package describes for the converter.
+NOTE_COLUMNS = tuple(c for c in data.columns("municipality_converter_jp_kondo") if "note_" in c)
 DISTRICT_ABOLISHED = re.compile(r"[^、；]*?(郡|支庁)\(\d{5}\)の廃止")
 DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日、(.*)$", re.S)
 NAMED = re.compile(r"([^、()（）\s]+?)\((?:[^()、]*、)?(\d{5})\)")  # 名(よみ、01234) too
-
-
-def load_converter() -> pd.DataFrame:
-    """The converter, validated against its schema."""
-    return data.load("municipality_converter_jp_kondo", "external").frame
 
 
 def census_date(year: int) -> date:
     if year not in CENSUS_YEARS:
         raise ValueError(f"{year} is not a census year of the converter ({CENSUS_YEARS}).")
     return date(year, 10, 1)
+
+
+def _base_year(when: date) -> int:
+    """The latest census year whose snapshot is on or before ``when``."""
+    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
+    if not years:
+        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
+    return years[-1]
+
+
+def _dated(column: str, text: str) -> tuple[date, str]:
+    """A note's date and the rest of its text."""
+    match = DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"{column}: note does not start with a date: {text!r}.")
+    year, month, day, rest = match.groups()
+    return date(int(year), int(month), int(day)), rest.strip()
 
 
 def municipal_type(name: str, prefecture: int | None = None) -> str:
@@ -102,28 +107,21 @@ class Event:
         return f"{self.when.isoformat()} {self.column}: {self.text} ({change or 'no change'})"
 
 
-def _named(text: str) -> list[tuple[str, int]]:
-    """Municipalities named with a code, districts (郡) and sub-prefectures (支庁) left out."""
-    return [
-        (name, int(code)) for name, code in NAMED.findall(text) if not name.endswith(("郡", "支庁"))
-    ]
-
-
 def _clause_effect(
     column: str, clause: str, delta: dict[str, int], ended: frozenset[int]
 ) -> tuple[int, ...]:
     """Add one clause's effect to ``delta``; return the codes of the municipalities it ends.
 
     A municipality in ``ended`` was already ended by an earlier note (a village split between
-    two absorbers appears in both notes) and is not subtracted twice.
-    """
+    two absorbers appears in both notes) and is not subtracted twice."""
     clause = DISTRICT_ABOLISHED.sub("", clause).strip("、 ")
     if not clause or any(word in clause for word in ("政令指定都市", "の新設", "区域変更")):
         return ()  # district abolished or rezoned, designated-city wards: no count change
     before, sep, after = clause.partition("が")
     if not sep:
         raise ValueError(f"{column}: cannot parse the event {clause!r} (no 'が').")
-    gone = _named(before)
+    # municipalities named with a code; districts (郡) and sub-prefectures (支庁) are not
+    gone = [(n, int(c)) for n, c in NAMED.findall(before) if not n.endswith(("郡", "支庁"))]
     if not gone:
         raise ValueError(f"{column}: no municipality with a code before 'が' in {clause!r}.")
     if column == "note_merge_consol":
@@ -156,8 +154,7 @@ def effect(
     """Change in counts by type caused by one event (its text without the date).
 
     Returns the change and the codes of the municipalities the event ends (its identity: the
-    converter sometimes words one event twice, with and without the new code).
-    """
+    converter sometimes words one event twice, with and without the new code)."""
     delta = dict.fromkeys(MUNICIPAL_TYPES, 0)
     if column in ("note_seirei", "note_change_zone", "note_change_name"):
         return delta, ()  # designated-city wards, district changes, renames: no count change
@@ -171,20 +168,15 @@ def events(converter: pd.DataFrame, after: date, until: date) -> list[Event]:
     """Distinct dated events with ``after < date <= until``, in date order.
 
     The converter repeats a note on every row it concerns, sometimes worded twice (with and
-    without the new code): an event is identified by its date, column and the codes it ends.
-    """
+    without the new code): an event is identified by its date, column and the codes it ends."""
     dated: dict[tuple, tuple[date, str, str]] = {}
     for column in NOTE_COLUMNS:
         for text in sorted(converter[column].dropna().unique()):
-            match = DATE.match(text.strip())
-            if not match:
-                raise ValueError(f"{column}: note does not start with a date: {text!r}.")
-            year, month, day, rest = match.groups()
-            when = date(int(year), int(month), int(day))
+            when, rest = _dated(column, text)
             if not after < when <= until:
                 continue
-            _, codes = effect(column, rest.strip())
-            dated.setdefault((when, column, codes or rest.strip()), (when, column, rest.strip()))
+            _, codes = effect(column, rest)
+            dated.setdefault((when, column, codes or rest), (when, column, rest))
     found, ended = [], {}  # codes ended on each date: a code can be reused by a later merger
     for when, column, text in sorted(dated.values()):
         today = ended.setdefault(when, set())
@@ -196,10 +188,7 @@ def events(converter: pd.DataFrame, after: date, until: date) -> list[Event]:
 
 def counts_on(converter: pd.DataFrame, when: date) -> tuple[dict[str, int], list[Event]]:
     """Counts by type on ``when``: the latest census snapshot on or before it plus the events."""
-    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
-    if not years:
-        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
-    base_year = years[-1]
+    base_year = _base_year(when)
     counts = census_counts(converter, base_year)
     found = events(converter, census_date(base_year), when)
     for event in found:
@@ -210,12 +199,11 @@ def counts_on(converter: pd.DataFrame, when: date) -> tuple[dict[str, int], list
 
 def all_census_counts(converter: pd.DataFrame) -> pd.DataFrame:
     """Tidy counts: one row per census date and type."""
-    rows = [
+    return pd.DataFrame(
         {"as_of": census_date(year), "type": kind, "count": count}
         for year in CENSUS_YEARS
         for kind, count in census_counts(converter, year).items()
-    ]
-    return pd.DataFrame(rows)
+    )
 
 
 # --- Designated cities (政令指定都市) ---------------------------------------------------------
@@ -240,11 +228,7 @@ def designations(converter: pd.DataFrame, after: date, until: date) -> list[tupl
     """Dated designations with ``after < date <= until``: (date, city name), in date order."""
     found = set()
     for text in converter["note_seirei"].dropna().unique():
-        match = DATE.match(text.strip())
-        if not match:
-            raise ValueError(f"note_seirei: note does not start with a date: {text!r}.")
-        year, month, day, rest = match.groups()
-        when = date(int(year), int(month), int(day))
+        when, rest = _dated("note_seirei", text)
         named = SEIREI.search(rest)
         if not named:
             raise ValueError(f"note_seirei: no designation (政令指定都市施行) in {text!r}.")
@@ -258,11 +242,9 @@ def designations(converter: pd.DataFrame, after: date, until: date) -> list[tupl
 
 def designated_on(converter: pd.DataFrame, when: date) -> list[str]:
     """Designated cities on ``when``: the latest census snapshot plus the designations since."""
-    years = [y for y in CENSUS_YEARS if census_date(y) <= when]
-    if not years:
-        raise ValueError(f"{when} is before the first census date of the converter (1980-10-01).")
-    names = designated_in_snapshot(converter, years[-1])
-    added = designations(converter, census_date(years[-1]), when)
+    base_year = _base_year(when)
+    names = designated_in_snapshot(converter, base_year)
+    added = designations(converter, census_date(base_year), when)
     return names + [name for _, name in added if not any(n.endswith(name) for n in names)]
 
 
@@ -274,8 +256,7 @@ def find_by_stem(snap: pd.DataFrame, prefecture: str, stem: str) -> pd.Series:
 
     The stem leaves the suffix (市 区 町 村) out on purpose: the register, not whoever typed the
     stem, says whether the place was a city, a town or a village. Districts (郡) in the
-    register's names are skipped. Refuses none or several matches.
-    """
+    register's names are skipped. Refuses none or several matches."""
     parts = snap["name"].str.split()
     hit = snap[(parts.str[0] == prefecture) & (parts.str[-1].str[:-1] == stem)]
     if len(hit) != 1:

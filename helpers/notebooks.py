@@ -28,8 +28,7 @@ class Notebook:
 
     def inputs(self) -> list[Path]:
         """Every data file this notebook reads, sorted, for the rerun fingerprint."""
-        found = {p for pattern in self.reads for p in paths.DATA.glob(pattern) if p.is_file()}
-        return sorted(found)
+        return sorted({p for glob in self.reads for p in paths.DATA.glob(glob) if p.is_file()})
 
 
 SECTION_NOTEBOOKS = (

@@ -19,13 +19,8 @@ def check(name: str, value, kind: type, *, minimum=None, maximum=None, choices=N
     ok_type = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         ok_type, value = True, float(value)  # papermill passes 1 for 1.0
-    ok = ok_type
-    if ok and choices is not None:
-        ok = value in choices
-    if ok and minimum is not None:
-        ok = value >= minimum
-    if ok and maximum is not None:
-        ok = value <= maximum
+    ok = ok_type and (choices is None or value in choices)
+    ok = ok and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
     if not ok:
         raise ParameterError(f"Parameter '{name}' must be {allowed}; got {value!r}.")
     return value

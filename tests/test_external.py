@@ -31,7 +31,7 @@ LEDGER = _ledger(
     [("17.82", "0.01"), ("841000", "1000"), ("1300000", "100000"), ("6078", "1"), ("0", "1")],
 )
 def test_printed_step(stated, step):
-    assert external.printed_step(stated) == Decimal(step)
+    assert claims.printed_step(stated) == Decimal(step)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_cross_checks_use_ledger_and_mark_missing_claims():
 
 
 def test_hedge_band_widens_only_hedged_claims():
-    band = external.HEDGE_BAND
+    band = claims.HEDGE_BAND
     assert 0 < band < 0.5
     off = 1 + band * 0.9  # outside a 1% tolerance, inside the hedge band
     assert external.judge("100", "approx", 100 * off, 0.01)[0] == external.CONFIRMED

@@ -5,12 +5,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from helpers import data
 from helpers import municipalities as m
 
 
 @pytest.fixture(scope="module")
 def converter():
-    return m.load_converter()
+    return data.load("municipality_converter_jp_kondo", "external").frame
 
 
 def test_counts_on_2001_04_01_and_the_events_found(converter):

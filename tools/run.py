@@ -270,6 +270,25 @@ def plan(names=None, force: bool = False) -> list[notebooks.Notebook]:
     return [nb for nb in chosen if nb.name in stale_names]
 
 
+def validate_all(folders=("article", "external")) -> list[Path]:
+    """Validate every resource in the given folders and the ledger; return what was checked.
+
+    A CSV that the package does not describe is refused too: nothing is read unchecked.
+    """
+    from helpers import data
+
+    checked = []
+    for folder in folders:
+        for csv_path in sorted(data.FOLDERS[folder].glob("*.csv")):
+            data.resource_for(csv_path)
+    for item in data.package()["resources"]:
+        if item["path"].split("/")[0] in folders or item["path"] == "claims.csv":
+            csv_path = paths.DATA / item["path"]
+            data.check_file(csv_path, item)
+            checked.append(csv_path)
+    return checked
+
+
 def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TIMEOUT) -> None:
     """Run notebooks on ``jobs`` kernels at once, each after those it depends on.
 
@@ -281,15 +300,13 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     if not todo:
         print("All notebooks are up to date.")
         return
-    from helpers import data
-
     kernels.prepare_environment()
     skip_slow_validator()
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
         workdir = kernels.scratch_dir("menju-run-")
         stack.callback(kernels.remove_scratch, workdir)
-        data.validate_all()  # a corrupted file stops the run before any kernel starts
+        validate_all()  # a corrupted file stops the run before any kernel starts
         starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
         warming = {nb.name: starter.submit(kernels.warm_kernel, workdir, True) for nb in todo}
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=jobs))

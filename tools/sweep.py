@@ -72,15 +72,13 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
     import pandas as pd
     import papermill
 
-    from helpers import data
-
     nb = notebooks.by_name(nb_name)
     allowed = {
         p["name"]: p["inferred_type_name"]
         for p in papermill.inspect_notebook(str(nb.path)).values()
     }
     sets = read_grid(Path(grid_path), allowed)
-    data.validate_all()
+    run.validate_all()
     out = RUNS / (name or Path(grid_path).stem)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
