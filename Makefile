@@ -21,7 +21,7 @@ unexport PYTHONDONTWRITEBYTECODE
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run test site student screenshot lab bench sweep lint format lock clean help
+.PHONY: all run test site student grade screenshot lab bench sweep lint format lock clean help
 
 all: run site ## install, run every stale notebook, build the site
 
@@ -50,8 +50,12 @@ run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomical
 site: $(STAMP) run ## build the static site under build/site/
 	@$(PY) -m tools.site --if-stale
 
-student: $(STAMP) ## student edition without solutions under build/student/
-	@$(PY) -m tools.site --student
+student: $(STAMP) run ## student notebooks (build/student/) and answer key (build/instructor/)
+	@$(PY) -m tools.student
+
+SUBMISSIONS ?= submissions
+grade: $(STAMP) ## score returned student notebooks: make grade SUBMISSIONS=folder
+	@$(PY) -m tools.student grade $(SUBMISSIONS)
 
 screenshot: $(STAMP) run ## rebuild the site and save its landing page for the README
 	@$(PY) -m tools.site --screenshot tests/screenshots/site-landing.png
