@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import importlib.util
 import math
 import re
 import subprocess
@@ -224,3 +225,30 @@ def test_an_executed_student_notebook_checks_and_grades(edition, tmp_path):
     nbformat.write(nb, tmp_path / "class" / "01_introduction.ipynb")
     rows = student.grade(tmp_path / "class", edition["key"])
     assert all(r["score"] == 1 for r in rows if r["kind"] == "numeric")
+
+
+def test_the_student_edition_refers_to_nothing_it_does_not_include(edition):
+    for name, nb in edition["books"].items():
+        assert "README" not in "\n".join(c.source for c in nb.cells), name
+
+
+def test_every_python_m_command_of_the_instructor_guide_exists():
+    """The path without make: every documented ``python -m`` module exists; ours answer --help."""
+    guide = (paths.NOTEBOOKS / "INSTRUCTOR.md").read_text(encoding="utf-8")
+    modules = set(re.findall(r"python -m ([\w.]+)", guide))
+    assert {"tools.run", "tools.site", "tools.student", "venv", "pip"} <= modules
+    for module in sorted(modules - {"pip"}):  # a new venv has pip; this project's .venv has uv
+        assert importlib.util.find_spec(module) is not None, module
+    for module in sorted(m for m in modules if m.startswith("tools.")):
+        done = subprocess.run(
+            [sys.executable, "-m", module, "--help"], cwd=paths.ROOT, capture_output=True, text=True
+        )
+        assert done.returncode == 0 and "usage" in done.stdout, module
+
+
+def test_make_and_binder_call_the_same_entry_point():
+    makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "-m tools.student\n" in makefile and "-m tools.student grade $(SUBMISSIONS)" in makefile
+    post_build = paths.ROOT / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable for repo2docker"
+    assert "python -m tools.student build --key" in post_build.read_text(encoding="utf-8")
