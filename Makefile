@@ -21,7 +21,7 @@ unexport PYTHONDONTWRITEBYTECODE
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run test site student pdf screenshot lab bench sweep lint format lock clean help
+.PHONY: all run test site student grade pdf screenshot lab bench sweep lint format lock clean help
 
 all: run site ## install, run every stale notebook, build the site
 
@@ -50,8 +50,12 @@ run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomical
 site: $(STAMP) run ## build the static site under build/site/
 	@$(PY) -m tools.site --if-stale
 
-student: $(STAMP) ## student edition without solutions under build/student/
-	@$(PY) -m tools.site --student
+student: $(STAMP) run ## student notebooks (build/student/) and answer key (build/instructor/)
+	@$(PY) -m tools.student
+
+SUBMISSIONS ?= submissions
+grade: $(STAMP) ## score returned student notebooks: make grade SUBMISSIONS=folder
+	@$(PY) -m tools.student grade $(SUBMISSIONS)
 
 pdf: $(STAMP) run ## the site as one print edition, build/compendium.pdf (printed by Chromium)
 	@$(PY) -m tools.site --if-stale --pdf build/compendium.pdf

@@ -83,6 +83,7 @@ NOTEBOOK_IMPORTS = (
     "IPython.display",
     "helpers.claims",
     "helpers.data",
+    "helpers.exercises",
     "helpers.external",
     "helpers.municipalities",
     "helpers.notebooks",

@@ -282,7 +282,8 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
 
     skip_slow_validator()  # nbformat's schemas need no IRI checks: 2 s of imports saved
     import nbformat
-    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from tools import student as edition
 
     out = Path(out or (STUDENT if student else SITE))
     shutil.rmtree(out, ignore_errors=True)
@@ -292,15 +293,14 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
     lab = next(Path(d) / "static" for d in site.exporter.template_paths if Path(d).name == "lab")
     css = [(lab / name).read_text(encoding="utf-8") for name in ("index.css", "theme-light.css")]
     (out / "assets" / "lab.css").write_text("\n".join(css), encoding="utf-8")  # JupyterLab's look
-    strip = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
     ledger, checked = read_csv(paths.CLAIMS), list(read_csv(EXTERNAL)["claim_id"])
     primaries = ledger[ledger["primary"] == "true"]
     site.primary = dict(zip(primaries["claim"], primaries["claim_id"], strict=True))
     nodes, unplaced = {}, []
     for nb in site.notebooks:
         node = nbformat.read(nb.path, as_version=4)
-        if student:
-            node, _ = strip.preprocess(node, {})
+        if student:  # no solutions, nothing that gives them away, verdict outputs cleared
+            node = edition.student_notebook(node, nb.name, edition.answer_key(node, nb.name))
             nbformat.write(node, out / "notebooks" / f"{nb.name}.ipynb")
         else:
             shutil.copyfile(nb.path, out / "notebooks" / f"{nb.name}.ipynb")
