@@ -391,3 +391,25 @@ def test_only_the_runners_kernels_may_write_committed_results(tmp_path):
         finally:
             kernels.shutdown(km)
         assert "".join(seen).strip() == expected
+
+
+def test_a_run_outside_make_leaves_the_committed_results_alone(project_copy):
+    """The README's papermill command without derived_dir writes under build/derived/."""
+    committed = project_copy / "data" / "derived" / "verdicts" / "01_introduction.csv"
+    before = committed.read_bytes()
+    committed.write_bytes(before + b"# marker: a run outside make must not replace this file\n")
+    marked = committed.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(project_copy)}
+    env.pop(paths.COMMITTED_RESULTS, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "papermill", "01_introduction.ipynb", str(project_copy / "o.ipynb")],
+        cwd=project_copy / "notebooks",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert committed.read_bytes() == marked, "a run outside make replaced data/derived"
+    written = project_copy / "build" / "derived" / "verdicts" / "01_introduction.csv"
+    assert written.read_bytes() == before, "the run's verdicts went to build/derived/"
