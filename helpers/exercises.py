@@ -19,13 +19,9 @@ ANSWER = "application/vnd.compendium.answer+json"  # a solution's answer (the ke
 SUBMITTED = "application/vnd.compendium.submitted+json"  # a student's answer (grading reads it)
 
 
-def _bin(value: float, tolerance: float) -> int:
-    return math.floor(value / tolerance)
-
-
 def digest(exercise: str, value: float, tolerance: float) -> str:
     """Salted hash of ``value`` rounded down to a multiple of ``tolerance``."""
-    return hashlib.sha256(f"{exercise}|{_bin(value, tolerance)}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{exercise}|{math.floor(value / tolerance)}".encode()).hexdigest()[:16]
 
 
 def answer(exercise: str, value: float, tolerance: float) -> float:
