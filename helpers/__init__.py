@@ -6,6 +6,7 @@ Governments" (2003). Each module is imported explicitly: a notebook pays only fo
 - ``claims``: the claims ledger and the rules that turn a recomputed value into a verdict
 - ``external``: check the ledger's stated values against external public records
 - ``municipalities``: count Japan's local governments by type on any date, from a register
+- ``exercises``: record a solution's answer; let a student check one without seeing it
 - ``params``: check notebook parameters in their first cells
 - ``plotting``: one seaborn theme and a source line under each figure
 - ``notebooks``: the notebooks in reading order: what each covers, reads and must wait for

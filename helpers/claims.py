@@ -262,30 +262,18 @@ def claim_verdicts(readings: pd.DataFrame) -> pd.DataFrame:
         chosen = others[others["verdict"].isin(verdicts)].sort_values("claim_id")
         return chosen.groupby("claim")["claim_id"].agg("; ".join)
 
-    out = pd.DataFrame(
-        {
-            "section": primary["section"],
-            "notebook": primary["notebook"],
-            "quote": primary["quote"],
-            "verdict": primary["verdict"],
-            "primary_reading": primary["claim_id"],
-            "holds_under": listed((CONSISTENT, APPROXIMATE)),
-            "fails_under": listed((INCONSISTENT,)),
-        }
-    ).fillna({"holds_under": "", "fails_under": ""})
-    out.index.name = "claim"
+    out = primary[["section", "notebook", "quote", "verdict"]].assign(
+        primary_reading=primary["claim_id"],
+        holds_under=listed((CONSISTENT, APPROXIMATE)),
+        fails_under=listed((INCONSISTENT,)),
+    )
+    out = out.fillna({"holds_under": "", "fails_under": ""})
     return out.reset_index().sort_values("claim", ignore_index=True)
 
 
-_WORDS = {
-    "gt": "over",
-    "ge": "at least",
-    "lt": "less than",
-    "le": "at most",
-    "approx": "about",
-    "almost": "almost",
-    "eq": "",
-}
+_WORDS = dict(
+    gt="over", ge="at least", lt="less than", le="at most", approx="about", almost="almost"
+)
 
 
 def number(text: str | float, grouped: bool = True) -> str:
@@ -315,7 +303,7 @@ def summary_sentence(row: pd.Series) -> str:
         outcome = "passes" if row["verdict"] == CONSISTENT else "fails"
         test = f"{how}; recomputed {found}{detail}"
         return f"{where}: the article's {stated}{unit} {outcome} its test: {test}."
-    claimed = f"{_WORDS[row['comparator']]} {stated}".strip() + unit
+    claimed = f"{_WORDS.get(row['comparator'], '')} {stated}".strip() + unit
     if row["verdict"] == CONSISTENT:
         return f"{where}: the article's {claimed} holds: {how} gives {found}{detail}."
     if row["verdict"] == APPROXIMATE:

@@ -1,14 +1,10 @@
 """Load a CSV described by the project's Frictionless Data Package, and stop on bad input.
 
-``data/datapackage.json`` is a standard `Data Package <https://datapackage.org>`_: one resource
-per CSV with its Table Schema (types, constraints, primary key), licence and, as custom
-properties, its ``provenance`` (article data: section, a short verbatim quote, the source the
-article cites; external data: publisher, licence, reliability) and, for read-only files, the
-number of data ``rows`` it must hold. ``load`` checks a file against its resource before anyone
-computes with it; a test runs the reference implementation (``frictionless validate``) too.
-
-The check is plain Python so that the runner can validate every file before any kernel starts,
-without pandas or frictionless. Each refusal is one sentence naming the file, row and column.
+``data/datapackage.json`` (a `Data Package <https://datapackage.org>`_) gives each CSV its Table
+Schema, licence, ``provenance`` and, for read-only files, the number of data ``rows``. ``load``
+checks a file against it before anyone computes with it; a test also runs ``frictionless
+validate``. The check is plain Python so that the runner can validate every file before any
+kernel starts, without pandas. Each refusal is one sentence naming the file, row and column.
 """
 
 from __future__ import annotations

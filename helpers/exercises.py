@@ -1,11 +1,9 @@
 """Exercises: a solution records its answer; a student checks one without seeing it.
 
-A solution cell ends with ``answer("01-2", value, tolerance)`` (numeric) or
-``written("01-4", text)`` (a model answer in prose). Both show the answer and attach it to the
-cell's output under ``ANSWER``, so ``python -m tools.student`` builds the answer key from the
-executed notebooks and nothing is typed twice. The student edition carries only salted hashes
-of the numeric answers: ``check("01-2", my_value)`` says whether a value is right without
-showing the answer.
+A solution cell ends with ``answer("01-2", value, tolerance)`` or ``written("01-4", text)``;
+both attach the answer to the cell's output under ``ANSWER``, so ``python -m tools.student``
+builds the answer key from the executed notebooks and nothing is typed twice. The student
+edition carries only salted hashes: ``check("01-2", my_value)`` never shows the answer.
 """
 
 from __future__ import annotations
@@ -19,13 +17,9 @@ ANSWER = "application/vnd.compendium.answer+json"  # a solution's answer (the ke
 SUBMITTED = "application/vnd.compendium.submitted+json"  # a student's answer (grading reads it)
 
 
-def _bin(value: float, tolerance: float) -> int:
-    return math.floor(value / tolerance)
-
-
 def digest(exercise: str, value: float, tolerance: float) -> str:
     """Salted hash of ``value`` rounded down to a multiple of ``tolerance``."""
-    return hashlib.sha256(f"{exercise}|{_bin(value, tolerance)}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{exercise}|{math.floor(value / tolerance)}".encode()).hexdigest()[:16]
 
 
 def answer(exercise: str, value: float, tolerance: float) -> float:

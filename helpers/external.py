@@ -49,6 +49,8 @@ COLUMNS = data.columns("external_checks")
 NOT_CHECKED = "not checked"  # a claim the previous release did not check at all
 FINDING_COLUMNS = data.columns("external_findings")
 NOT_IN_LEDGER = "claim not in ledger"
+_FIELDS = ("claim_id", "source", "source_quality", "measures", "verdict", "note")
+_FIELDS += ("external_value", "difference")  # the order of CrossChecks._add's arguments
 SCALES = {"billion": 1e9, "million": 1e6, "thousand": 1e3, "percent": 1e-2}
 
 
@@ -133,20 +135,11 @@ class CrossChecks:
         self.rows: dict[tuple[str, str], dict] = {}
 
     def _add(self, claim_id, source, quality, measures, verdict, note, value=None, diff=None):
-        key = (claim_id, source)
-        if key in self.rows:
+        if (claim_id, source) in self.rows:
             raise KeyError(f"{claim_id} was checked twice against {source!r}.")
-        self.rows[key] = {
-            "claim_id": claim_id,
-            "source": source,
-            "source_quality": quality,
-            "measures": measures,
-            "external_value": value,
-            "difference": diff,
-            "verdict": verdict,
-            "note": note,
-        }
-        return self.rows[key]
+        row = (claim_id, source, quality, measures, verdict, note, value, diff)
+        self.rows[claim_id, source] = dict(zip(_FIELDS, row, strict=True))
+        return self.rows[claim_id, source]
 
     def stated(self, claim_id: str) -> str | None:
         """The ledger's stated value, or None when the claim is not in the ledger."""

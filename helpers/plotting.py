@@ -122,9 +122,8 @@ def warn_if_cut_off(fig: plt.Figure, renderer) -> None:
     canvas = fig.bbox.padded(1)  # one pixel of grace
     for ax in fig.axes:
         for artist in [ax.xaxis.label, ax.yaxis.label, *ax.get_children()]:
-            if not isinstance(artist, (Text, Legend)) or not artist.get_visible():
-                continue
-            if isinstance(artist, Text) and not artist.get_text():
+            shown = isinstance(artist, Legend) or (isinstance(artist, Text) and artist.get_text())
+            if not shown or not artist.get_visible():
                 continue
             box = artist.get_window_extent(renderer)
             if not (canvas.contains(box.x0, box.y0) and canvas.contains(box.x1, box.y1)):
