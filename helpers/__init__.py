@@ -9,5 +9,4 @@ Governments" (2003). Each module is imported explicitly: a notebook pays only fo
 - ``exercises``: record a solution's answer; let a student check one without seeing it
 - ``params``: check notebook parameters in their first cells
 - ``plotting``: one seaborn theme and a source line under each figure
-- ``notebooks``: the notebooks in reading order: what each covers, reads and must wait for
 """

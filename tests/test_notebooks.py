@@ -15,8 +15,8 @@ import sys
 import nbformat
 import pytest
 
-from helpers import notebooks, paths
-from tools import run
+from helpers import paths
+from tools import notebooks, run
 
 # Non-default parameters per notebook, chosen to exercise a different verdict path.
 OTHER_PARAMETERS = {

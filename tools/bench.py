@@ -27,7 +27,8 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import notebooks, paths
+from helpers import paths
+from tools import notebooks
 
 BENCH = paths.BUILD / "bench"
 

@@ -12,7 +12,7 @@ import re
 import threading
 from pathlib import Path
 
-from helpers import notebooks
+from tools import notebooks
 
 # Debian's package (set CHROMIUM to use another binary); no sandbox (containers) and no
 # background traffic of Chromium's own, so that every request seen comes from the page.

@@ -86,7 +86,6 @@ NOTEBOOK_IMPORTS = (
     "helpers.exercises",
     "helpers.external",
     "helpers.municipalities",
-    "helpers.notebooks",
     "helpers.params",
     "helpers.paths",
     "helpers.plotting",

@@ -24,8 +24,8 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from helpers import notebooks, paths
-from tools import kernels
+from helpers import paths
+from tools import kernels, notebooks
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"

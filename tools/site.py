@@ -26,7 +26,8 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from helpers import notebooks, paths
+from helpers import paths
+from tools import notebooks
 
 SITE, STUDENT = paths.BUILD / "site", paths.BUILD / "student"
 TEMPLATES = Path(__file__).with_name("site_templates")

@@ -31,7 +31,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from helpers import exercises, notebooks, paths
+from helpers import exercises, paths
+from tools import notebooks
 
 STUDENT = paths.BUILD / "student"
 INSTRUCTOR = paths.BUILD / "instructor"

@@ -23,8 +23,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers import notebooks, paths
-from tools import kernels, run
+from helpers import paths
+from tools import kernels, notebooks, run
 
 RUNS = paths.BUILD / "runs"
 

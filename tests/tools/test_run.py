@@ -13,8 +13,8 @@ import nbformat
 import psutil
 import pytest
 
-from helpers import notebooks, paths
-from tools import kernels, run
+from helpers import paths
+from tools import kernels, notebooks, run
 
 
 def test_normalise_strips_volatile_metadata():
@@ -413,3 +413,16 @@ def test_a_run_outside_make_leaves_the_committed_results_alone(project_copy):
     assert committed.read_bytes() == marked, "a run outside make replaced data/derived"
     written = project_copy / "build" / "derived" / "verdicts" / "01_introduction.csv"
     assert written.read_bytes() == before, "the run's verdicts went to build/derived/"
+
+
+def test_helpers_holds_only_what_notebooks_import():
+    """Two rooms: every module of helpers/ is imported by some notebook (the rest is tools/)."""
+    import json
+
+    imported = set()
+    for nb in notebooks.existing():
+        for cell in json.loads(nb.path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                imported |= _imported_modules("".join(cell["source"]))
+    modules = {f"helpers.{p.stem}" for p in (paths.ROOT / "helpers").glob("*.py")}
+    assert modules - {"helpers.__init__"} - imported == set()

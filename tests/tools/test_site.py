@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import claims, notebooks, paths
-from tools import site
+from helpers import claims, paths
+from tools import notebooks, site
 
 EXISTING = notebooks.existing()
 MAX_PAGE_BYTES = 2_000_000
@@ -397,10 +397,10 @@ def test_student_pages_have_no_solution_text(built, student):
 
 def test_a_new_notebook_gets_its_page_and_place(project_copy):
     """A notebook added later (here a copy of the last one, registered after it in the copy's
-    helpers/notebooks.py) is rendered in reading order, and its repository links are rewritten
+    tools/notebooks.py) is rendered in reading order, and its repository links are rewritten
     for the site."""
     last, new = EXISTING[-1].name, "99_added_later"
-    registry = project_copy / "helpers" / "notebooks.py"
+    registry = project_copy / "tools" / "notebooks.py"
     with registry.open("a", encoding="utf-8") as code:
         code.write(f'\nALL = (*ALL, Notebook("{new}", "Added later", "a test"))\n')
     nb = json.loads((project_copy / "notebooks" / f"{last}.ipynb").read_text(encoding="utf-8"))

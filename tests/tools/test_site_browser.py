@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import notebooks
 from tools import browser as chromium
+from tools import notebooks
 
 EXISTING = notebooks.existing()
 MAX_PAGE_BYTES = 2_000_000

@@ -18,8 +18,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers import claims, exercises, notebooks, paths
-from tools import student
+from helpers import claims, exercises, paths
+from tools import notebooks, student
 
 SECTIONS = [nb.name for nb in (*notebooks.SECTION_NOTEBOOKS, notebooks.CROSS_CHECKS)]
 

@@ -3,8 +3,7 @@
 import pandas as pd
 import pytest
 
-from helpers import notebooks
-from tools import sweep
+from tools import notebooks, sweep
 
 ALLOWED = {"tolerance": "float", "sum_tolerance": "float", "derived_dir": "str"}
 
