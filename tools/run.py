@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -156,20 +155,19 @@ def execute(
     target = Path(output) if output else source
     own_workdir = workdir is None
     workdir = kernels.scratch_dir("menju-run-") if own_workdir else Path(workdir)
-    tmp = workdir / f"{name}.ipynb"
     current = {"index": None, "nb": None}
 
     def on_notebook_start(notebook):
-        current["nb"] = notebook  # the notebook as it executes: kept if the run fails
+        current["nb"] = notebook  # the notebook as it executes, outputs so far: kept on failure
 
     def on_cell_start(cell, cell_index):
         current["index"] = cell_index
 
     try:
-        # papermill also writes the executed notebook to tmp: the copy kept if a cell fails
+        # papermill needs an output path; the file there is scratch (the result is `executed`)
         executed = papermill.execute_notebook(
             str(source),
-            str(tmp),
+            str(workdir / f"{name}.ipynb"),
             parameters=parameters or None,
             kernel_name="python3",
             progress_bar=False,
@@ -189,7 +187,7 @@ def execute(
         if isinstance(exc, KeyboardInterrupt):
             raise
         detail = _describe_failure(exc, current["index"], timeout, PapermillExecutionError)
-        where = _keep_failed(current["nb"], tmp, name, failed_dir or FAILED)
+        where = _keep_failed(current["nb"], name, failed_dir or FAILED)
         raise RunError(f"{name}: {detail}{where}. The committed notebook is unchanged.") from None
     else:
         _replace(target, normalise(executed))
@@ -233,17 +231,14 @@ def _describe_failure(exc: BaseException, cell_index, timeout: int, execution_er
     return f"{kind} while running {cell}: {exc}"
 
 
-def _keep_failed(partial, tmp: Path, name: str, folder: Path) -> str:
+def _keep_failed(partial, name: str, folder: Path) -> str:
     """Save the partial notebook; return the clause that says where (or why it could not)."""
-    if partial is None and not tmp.exists():
+    if partial is None:  # it failed before its first cell: nothing ran to keep
         return ""
     kept = Path(folder) / f"{name}.ipynb"
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        if partial is not None:
-            write_notebook(partial, kept)
-        else:
-            shutil.copyfile(tmp, kept)
+        write_notebook(partial, kept)
     except OSError as exc:
         return f"; the failed copy could not be kept in {_shown(folder)} ({exc.strerror})"
     return f"; the failed copy is at {_shown(kept)}"
@@ -403,9 +398,8 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
     args = parser.parse_args(argv)
     if args.timeout < 1:
-        print(
-            f"error: --timeout (make TIMEOUT=...) is {args.timeout}; allowed: whole seconds >= 1."
-        )
+        allowed = "allowed: whole seconds, 1 or more"
+        print(f"error: --timeout (make TIMEOUT=...) is {args.timeout}; {allowed}.", file=sys.stderr)
         return 2
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_children)

@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -278,7 +279,36 @@ class Site:
 
 
 def build(out: Path | None = None, student: bool = False, quiet: bool = False) -> dict:
-    """Write one edition; returns a summary (out, pages, bytes, broken links, unplaced claims)."""
+    """Write one edition; returns a summary (out, pages, bytes, broken links, unplaced claims).
+
+    The edition is written into a folder beside ``out`` and swapped in only when complete, so
+    a reader (or a second build) never sees half a site and a failed build leaves the old one.
+    """
+    final = Path(out or (STUDENT if student else SITE))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        summary = _write(aside, student)
+    except BaseException:
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
+    aside.chmod(0o755)  # mkdtemp's folder is private; an edition is for readers
+    old = final.with_name(f"{aside.name}.old")
+    if final.exists():
+        final.rename(old)
+    aside.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    if not quiet:
+        edition = "student edition" if student else "site"
+        size, pages = summary["bytes"] / 1e6, len(summary["pages"])
+        print(f"{edition}: {pages} pages, {size:.2f} MB in {paths.relative(final)}/")
+        for link in summary["broken"]:
+            print(f"broken link: {link}", file=sys.stderr)
+    return {**summary, "out": final}
+
+
+def _write(out: Path, student: bool) -> dict:
+    """Write one edition into the empty folder ``out``."""
     from tools.run import skip_slow_validator
 
     skip_slow_validator()  # nbformat's schemas need no IRI checks: 2 s of imports saved
@@ -286,8 +316,6 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
 
     from tools import student as edition
 
-    out = Path(out or (STUDENT if student else SITE))
-    shutil.rmtree(out, ignore_errors=True)
     (out / "notebooks").mkdir(parents=True)
     shutil.copytree(TEMPLATES, out / "assets", ignore=shutil.ignore_patterns("*.j2"))
     site = Site(out, student)
@@ -326,19 +354,16 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
     (out / "assets" / "search-index.js").write_text(f"window.SEARCH_INDEX = {data};\n", "utf-8")
     pages = sorted(p.name for p in out.glob("*.html"))
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    if not quiet:
-        edition = "student edition" if student else "site"
-        print(f"{edition}: {len(pages)} pages, {size / 1e6:.2f} MB in {paths.relative(out)}/")
-        for link in site.broken:
-            print(f"broken link: {link}", file=sys.stderr)
-    return {"out": out, "pages": pages, "bytes": size, "broken": site.broken, "unplaced": unplaced}
+    return {"pages": pages, "bytes": size, "broken": site.broken, "unplaced": unplaced}
 
 
 def input_files() -> list[Path]:
     """What a build reads: notebooks, notes, ledger, derived tables, templates, code, lock."""
     found = [*paths.NOTEBOOKS.glob("*.ipynb"), *paths.DERIVED.glob("*.csv"), *TEMPLATES.iterdir()]
     notes = [INSTRUCTOR_MD, GLOSSARY_MD, CITATION, paths.CLAIMS, paths.ROOT / "requirements.txt"]
-    code = [paths.ROOT / "helpers" / f"{name}.py" for name in ("notebooks", "plotting")]
+    # the registry (pages, order), the palette (badges) and the student transform
+    code = [Path(notebooks.__file__), paths.ROOT / "helpers" / "plotting.py"]
+    code.append(Path(__file__).with_name("student.py"))
     return [*sorted(found), *notes, *code, Path(__file__)]
 
 

@@ -514,3 +514,20 @@ def test_if_stale_check_imports_nothing_heavy(tmp_path):
         if line.startswith("import time:")
     }
     assert imported & {"nbconvert", "nbformat", "pandas", "bs4", "papermill"} == set()
+
+
+def test_a_failed_build_leaves_the_old_edition_and_no_scraps(tmp_path, monkeypatch):
+    """Editions are written aside and swapped in whole: a build that fails changes nothing."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("the old edition", encoding="utf-8")
+
+    def half_written(folder, student):
+        (folder / "index.html").write_text("half a new edition", encoding="utf-8")
+        raise RuntimeError("the build broke half way")
+
+    monkeypatch.setattr(site, "_write", half_written)
+    with pytest.raises(RuntimeError, match="half way"):
+        site.build(out, quiet=True)
+    assert (out / "index.html").read_text(encoding="utf-8") == "the old edition"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
