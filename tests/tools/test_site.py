@@ -113,7 +113,7 @@ def test_download_and_binder_links(built):
         assert binder.endswith(f"labpath=notebooks%2F{nb.name}.ipynb")
 
 
-@pytest.mark.parametrize("edition", ["built", "student"])
+@pytest.mark.parametrize("edition", ["built", "student_edition"])
 def test_every_internal_link_resolves(edition, request):
     out = request.getfixturevalue(edition)["out"]
     ids: dict[Path, set[str]] = {}
@@ -134,7 +134,7 @@ def test_every_internal_link_resolves(edition, request):
     assert checked > 0
 
 
-@pytest.mark.parametrize("edition", ["built", "student"])
+@pytest.mark.parametrize("edition", ["built", "student_edition"])
 def test_pages_load_nothing_from_other_sites(edition, request):
     out = request.getfixturevalue(edition)["out"]
     for page in sorted(out.glob("*.html")):
@@ -352,9 +352,9 @@ def test_committed_notebooks_keep_their_solutions():
     assert with_solutions, "no committed notebook has a cell tagged 'solution'"
 
 
-def test_student_notebooks_have_no_solution_cells(student):
+def test_student_notebooks_have_no_solution_cells(student_edition):
     for nb in EXISTING:
-        copy = student["out"] / "notebooks" / f"{nb.name}.ipynb"
+        copy = student_edition["out"] / "notebooks" / f"{nb.name}.ipynb"
         cells = json.loads(copy.read_text(encoding="utf-8"))["cells"]
         tagged = [c for c in cells if site.SOLUTION_TAG in c.get("metadata", {}).get("tags", [])]
         assert tagged == [], f"{copy.name} keeps a solution cell"
@@ -374,11 +374,11 @@ def test_student_notebooks_have_no_solution_cells(student):
         assert set(kept) <= sources
 
 
-def test_student_pages_have_no_solution_text(built, student):
-    assert "instructor.html" not in student["pages"]
+def test_student_pages_have_no_solution_text(built, student_edition):
+    assert "instructor.html" not in student_edition["pages"]
     for nb in EXISTING:
         full = soup(built["out"] / f"{nb.name}.html")
-        mine = soup(student["out"] / f"{nb.name}.html")
+        mine = soup(student_edition["out"] / f"{nb.name}.html")
         solutions = full.select("div.celltag_solution")
         assert len(solutions) == len(solution_cells(nb))  # the check below can see them
         assert mine.select("div.celltag_solution") == []
@@ -433,10 +433,12 @@ def test_a_new_notebook_gets_its_page_and_place(project_copy):
     assert (out / "files" / "data" / "claims.csv").exists()
 
 
-def test_same_input_same_pages(student, tmp_path):
+def test_same_input_same_pages(student_edition, tmp_path):
     again = site.build(tmp_path / "student", student=True, quiet=True)
-    first = {p.relative_to(student["out"]): p.read_bytes() for p in student["out"].rglob("*.*")}
-    second = {p.relative_to(again["out"]): p.read_bytes() for p in again["out"].rglob("*.*")}
+    first, second = (
+        {p.relative_to(out): p.read_bytes() for p in out.rglob("*.*")}
+        for out in (student_edition["out"], again["out"])
+    )
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
 

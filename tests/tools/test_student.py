@@ -1,7 +1,8 @@
 """The student edition gives no answer away, the key is generated, and grading scores as expected.
 
-The edition and the key are built once per session into a temporary folder; grading runs on
-copies of the student notebooks there. Nothing is written into the checkout.
+The edition and the key are built once per test run into a temporary folder (``student_edition``
+in conftest, by ``python -m tools.student build``); grading runs on copies of the student
+notebooks. Nothing is written into the checkout.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ SECTIONS = [nb.name for nb in (*notebooks.SECTION_NOTEBOOKS, notebooks.CROSS_CHE
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    out = tmp_path_factory.mktemp("edition")
-    key = student.build(out / "student", out / "answer_key.csv", quiet=True)
+def edition(student_edition):
+    """The shared student edition (conftest), its key as grading reads it, its notebooks."""
+    folder = student_edition["out"] / "notebooks"
     books = {
-        nb.name: nbformat.read(out / "student" / "notebooks" / f"{nb.name}.ipynb", as_version=4)
+        nb.name: nbformat.read(folder / f"{nb.name}.ipynb", as_version=4)
         for nb in notebooks.existing()
     }
-    return {"out": out, "key": key, "books": books}
+    key = student.read_key(student_edition["key_path"])
+    return {**student_edition, "key": key, "books": books}
 
 
 def _text(nb) -> str:
@@ -58,7 +60,7 @@ def _forms(value: float, tolerance: float) -> set[str]:
 
 
 def test_key_has_three_exercises_per_section_notebook_and_a_written_one(edition):
-    with (edition["out"] / "answer_key.csv").open(encoding="utf-8") as f:
+    with edition["key_path"].open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == student.KEY_FIELDS
     for name in SECTIONS:
@@ -154,8 +156,8 @@ def _answered(nb, key: list[dict], shift: float):
 
 
 @pytest.fixture(scope="module")
-def submissions(edition):
-    folder = edition["out"] / "submissions"
+def submissions(edition, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
     for who, shift in [("correct", 0.0), ("wrong", 5.0), ("empty", None)]:
         (folder / who).mkdir(parents=True)
         for name in SECTIONS:
@@ -184,19 +186,13 @@ def test_grade_scores_correct_wrong_and_empty_submissions(edition, submissions):
 
 
 def test_python_m_entry_points_build_and_grade_without_make(edition, submissions, tmp_path):
-    """The commands an instructor without make types: python -m tools.student [grade]."""
-    key, out = tmp_path / "key.csv", tmp_path / "grades.csv"
-    run = [sys.executable, "-m", "tools.student"]
+    """The commands an instructor without make types: python -m tools.student [grade] (the
+    shared edition was built by the first; see conftest)."""
+    assert "answer key" in edition["stdout"] and (edition["out"] / "notebooks").is_dir()
+    out = tmp_path / "grades.csv"
     done = subprocess.run(
-        [*run, "build", "--out", str(tmp_path / "student"), "--key", str(key)],
-        cwd=paths.ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "answer key" in done.stdout and (tmp_path / "student" / "notebooks").is_dir()
-    done = subprocess.run(
-        [*run, "grade", str(submissions), "--key", str(key), "--out", str(out)],
+        [sys.executable, "-m", "tools.student", "grade", str(submissions)]
+        + ["--key", str(edition["key_path"]), "--out", str(out)],
         cwd=paths.ROOT,
         capture_output=True,
         text=True,
