@@ -309,7 +309,7 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
 
 def _write(out: Path, student: bool) -> dict:
     """Write one edition into the empty folder ``out``."""
-    from tools.run import skip_slow_validator
+    from tools.nbfiles import skip_slow_validator
 
     skip_slow_validator()  # nbformat's schemas need no IRI checks: 2 s of imports saved
     import nbformat
