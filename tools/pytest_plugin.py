@@ -2,9 +2,9 @@
 
 nbval imports nbformat, and so jsonschema, as pytest starts, in the controller and in every
 xdist worker. Skipping jsonschema's optional IRI checker there saves about 2 s per process;
-see ``tools.run.skip_slow_validator``.
+see ``tools.nbfiles.skip_slow_validator``.
 """
 
-from tools.run import skip_slow_validator
+from tools.nbfiles import skip_slow_validator
 
 skip_slow_validator()

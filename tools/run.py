@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from helpers import paths
-from tools import kernels, notebooks
+from tools import kernels, nbfiles, notebooks
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
@@ -33,63 +33,6 @@ DEFAULT_TIMEOUT = 300  # seconds per cell; the slowest cell here takes about 2 s
 
 class RunError(RuntimeError):
     """A notebook failed: names the notebook, the cell and what went wrong."""
-
-
-# --- determinism -------------------------------------------------------------------------
-
-
-def normalise(nb):
-    """Strip what changes between runs: papermill metadata, random cell ids, Python's version."""
-    nb.metadata.pop("papermill", None)
-    nb.metadata.pop("widgets", None)
-    # the interpreter's version differs between machines running the same lock (3.11.2 on
-    # Debian, 3.11.7 here, 3.13): the committed notebook must not depend on it
-    nb.metadata.get("language_info", {}).pop("version", None)
-    for index, cell in enumerate(nb.cells):
-        cell.id = f"cell-{index:02d}"
-        for key in ("papermill", "execution", "collapsed", "scrolled"):
-            cell.metadata.pop(key, None)
-        if cell.cell_type == "code":
-            cell.outputs = _merge_streams(cell.get("outputs", []))
-            for output in cell.outputs:
-                output.get("metadata", {}).pop("execution", None)
-    nb.nbformat, nb.nbformat_minor = 4, 5
-    return nb
-
-
-def _merge_streams(outputs: list) -> list:
-    """Join consecutive stdout (or stderr) chunks: how prints are split varies run to run."""
-    merged = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (
-            output.get("output_type") == "stream"
-            and previous is not None
-            and previous.get("output_type") == "stream"
-            and previous.get("name") == output.get("name")
-        ):
-            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
-        else:
-            merged.append(output)
-    return merged
-
-
-def skip_slow_validator() -> None:
-    """Keep jsonschema from importing rfc3987-syntax, which builds Lark grammars on import.
-
-    nbformat's schema uses no IRI formats, so the checker is never needed here, and skipping
-    it saves about 2.7 s per process (measured on this project's 2-core machine).
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # None makes the import fail fast
-    # nbformat validates every notebook it writes; fastjsonschema (in the lock) is ~3x faster
-    os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
-
-
-def write_notebook(nb, target: Path) -> None:
-    """Write with a fixed layout (what Jupyter itself writes) and a trailing newline."""
-    import nbformat
-
-    target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
 
 
 # --- incremental runs --------------------------------------------------------------------
@@ -146,7 +89,7 @@ def execute(
     that fails (an error, a timeout, a dead kernel) keeps its partial notebook in
     ``failed_dir`` (default ``build/failed/``) and says where.
     """
-    skip_slow_validator()
+    nbfiles.skip_slow_validator()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -190,7 +133,7 @@ def execute(
         where = _keep_failed(current["nb"], name, failed_dir or FAILED)
         raise RunError(f"{name}: {detail}{where}. The committed notebook is unchanged.") from None
     else:
-        _replace(target, normalise(executed))
+        _replace(target, nbfiles.normalise(executed))
     finally:
         if own_workdir:
             kernels.remove_scratch(workdir)
@@ -211,7 +154,7 @@ def _replace(target: Path, nb) -> None:
         ) from None
     os.close(handle)
     try:
-        write_notebook(nb, Path(staged))
+        nbfiles.write_notebook(nb, Path(staged))
         os.replace(staged, target)
     finally:
         Path(staged).unlink(missing_ok=True)
@@ -238,7 +181,7 @@ def _keep_failed(partial, name: str, folder: Path) -> str:
     kept = Path(folder) / f"{name}.ipynb"
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        write_notebook(partial, kept)
+        nbfiles.write_notebook(partial, kept)
     except OSError as exc:
         return f"; the failed copy could not be kept in {_shown(folder)} ({exc.strerror})"
     return f"; the failed copy is at {_shown(kept)}"
@@ -296,7 +239,7 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
         print("All notebooks are up to date.")
         return
     kernels.prepare_environment()
-    skip_slow_validator()
+    nbfiles.skip_slow_validator()
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
         workdir = kernels.scratch_dir("menju-run-")

@@ -14,66 +14,31 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import hashlib
 import html
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from helpers import paths
 from tools import notebooks
+from tools.colophon import CITATION, VERSIONED, binder_url, citation, git_commit, version
 
 SITE, STUDENT = paths.BUILD / "site", paths.BUILD / "student"
 TEMPLATES = Path(__file__).with_name("site_templates")
 INSTRUCTOR_MD, GLOSSARY_MD = paths.NOTEBOOKS / "INSTRUCTOR.md", paths.NOTEBOOKS / "GLOSSARY.md"
-CITATION = paths.ROOT / "CITATION.cff"
 SUMMARY, VERDICTS = paths.DERIVED / "claim_summary.csv", paths.DERIVED / "claim_verdicts.csv"
 EXTERNAL = paths.DERIVED / "external_findings.csv"  # one verdict and sentence per claim
 NAME = "Auditing Menju (2003): a research compendium"  # in every page's <title>
 SOLUTION_TAG, INPUTS_STAMP = "solution", ".inputs.sha256"
 PARAMETERS_MARKER = "<!-- site: parameters -->"  # replaced in INSTRUCTOR.md (appended if absent)
 INCONSISTENCIES_MARKER = "<!-- site: inconsistencies -->"
-VERSIONED = ("python", "jupyterlab", "nbconvert", "papermill", "pandas", "matplotlib", "jinja2")
 CLAIM_ID = re.compile(r"C\d\d-[A-Za-z0-9-]*")
 HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>')
-
-
-def git_commit() -> str:
-    """Short commit hash, with '+ local changes' when the work tree differs from it."""
-    command = ["git", "describe", "--always", "--exclude=*", "--dirty= + local changes"]
-    try:
-        return subprocess.run(
-            command, cwd=paths.ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-
-
-@functools.cache
-def citation() -> dict:
-    import yaml
-
-    return yaml.safe_load(CITATION.read_text(encoding="utf-8"))
-
-
-def binder_url(notebook: str | None = None) -> str:
-    """A plain link to Binder for the repository recorded as CITATION.cff's repository-code."""
-    repo = urlsplit(citation()["repository-code"]).path.strip("/")
-    path = f"?labpath={quote(f'notebooks/{notebook}.ipynb', safe='')}" if notebook else ""
-    return f"https://mybinder.org/v2/gh/{repo}/HEAD{path}"
-
-
-def version(name: str) -> str:
-    with contextlib.suppress(metadata.PackageNotFoundError):
-        return sys.version.split()[0] if name == "python" else metadata.version(name)
-    return "not installed"
 
 
 def read_csv(path: Path):
@@ -309,7 +274,7 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
 
 def _write(out: Path, student: bool) -> dict:
     """Write one edition into the empty folder ``out``."""
-    from tools.run import skip_slow_validator
+    from tools.nbfiles import skip_slow_validator
 
     skip_slow_validator()  # nbformat's schemas need no IRI checks: 2 s of imports saved
     import nbformat
@@ -361,9 +326,10 @@ def input_files() -> list[Path]:
     """What a build reads: notebooks, notes, ledger, derived tables, templates, code, lock."""
     found = [*paths.NOTEBOOKS.glob("*.ipynb"), *paths.DERIVED.glob("*.csv"), *TEMPLATES.iterdir()]
     notes = [INSTRUCTOR_MD, GLOSSARY_MD, CITATION, paths.CLAIMS, paths.ROOT / "requirements.txt"]
-    # the registry (pages, order), the palette (badges) and the student transform
+    # the registry (pages, order), the palette (badges), the student transform, the colophon
     code = [Path(notebooks.__file__), paths.ROOT / "helpers" / "plotting.py"]
     code.append(Path(__file__).with_name("student.py"))
+    code.append(Path(__file__).with_name("colophon.py"))
     return [*sorted(found), *notes, *code, Path(__file__)]
 
 

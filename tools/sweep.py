@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from helpers import paths
-from tools import kernels, notebooks, run
+from tools import kernels, nbfiles, notebooks, run
 
 RUNS = paths.BUILD / "runs"
 
@@ -68,7 +68,7 @@ def slug(index: int, parameters: dict) -> str:
 
 def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | None = None) -> Path:
     """Run every parameter set; return the summary CSV path."""
-    run.skip_slow_validator()
+    nbfiles.skip_slow_validator()
     import pandas as pd
     import papermill
 

@@ -1,4 +1,5 @@
-"""Tests for tools.coverage: unit tests on a small fake article, then the real one.
+"""Tests for tools.coverage and tools.article: unit tests on a small fake article, then the
+real one.
 
 The real article is copyrighted and not in the repository, so the whole-article test runs
 only when ARTICLE_TEXT points at a copy.
@@ -10,18 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tools.article import citation_mentions, normalise, number_mentions, quote_spans, section_of
 from tools.coverage import (
     MAX_QUOTE_CHARS,
     bibliography_quotes,
     check,
-    citation_mentions,
     claims_path,
     load_claims,
     main,
-    normalise,
-    number_mentions,
-    quote_spans,
-    section_of,
 )
 
 # A fake article with the real one's furniture: title, table with tabs, headings, a list,

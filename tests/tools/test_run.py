@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from helpers import paths
-from tools import kernels, notebooks, run
+from tools import kernels, nbfiles, notebooks, run
 
 
 def test_normalise_strips_volatile_metadata():
@@ -26,7 +26,7 @@ def test_normalise_strips_volatile_metadata():
     cell.metadata["papermill"] = {"duration": 0.1}
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell, nbformat.v4.new_markdown_cell("x")]
-    out = run.normalise(nb)
+    out = nbfiles.normalise(nb)
     assert "papermill" not in out.metadata
     assert out.metadata["language_info"] == {"name": "python"}, "no interpreter version"
     assert out.cells[0].metadata == {"tags": ["parameters"]}
@@ -325,7 +325,7 @@ def test_normalise_merges_split_prints():
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [cell]
-    out = run.normalise(nb)
+    out = nbfiles.normalise(nb)
     assert [(o["name"], o["text"]) for o in out.cells[0].outputs] == [
         ("stdout", "1\n2\n"),
         ("stderr", "w\n"),

@@ -23,7 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import claims, paths
-from tools import notebooks, site
+from tools import colophon, notebooks, site
 
 EXISTING = notebooks.existing()
 MAX_PAGE_BYTES = 2_000_000
@@ -100,7 +100,7 @@ def test_every_title_names_the_compendium(built):
 
 
 def test_download_and_binder_links(built):
-    repository = site.citation()["repository-code"]
+    repository = colophon.citation()["repository-code"]
     assert repository.startswith("https://github.com/")
     for nb in EXISTING:
         page = soup(built["out"] / f"{nb.name}.html")
@@ -282,7 +282,7 @@ def _parameters(nb) -> list[str]:
 
 def test_colophon_names_the_commit(built):
     text = soup(built["out"] / "index.html").get_text(" ")
-    assert site.git_commit().split()[0] in text
+    assert colophon.git_commit().split()[0] in text
     assert "nbconvert" in text
 
 
@@ -486,10 +486,11 @@ def test_if_stale_hashes_every_input():
     expected = {
         *paths.NOTEBOOKS.glob("*.ipynb"),
         site.INSTRUCTOR_MD,
-        site.CITATION,
+        colophon.CITATION,
         paths.CLAIMS,
         *paths.DERIVED.glob("*.csv"),
         Path(site.__file__),
+        Path(colophon.__file__),
     }
     assert expected <= listed, expected - listed
 
