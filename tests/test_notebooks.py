@@ -65,27 +65,53 @@ for _nb in notebooks.existing():
 
 
 class TestBadInput:
-    def test_bad_parameter_stops_with_one_clear_sentence(self, tmp_path):
+    """A bad parameter is refused in one sentence before any kernel starts (the limits are the
+    notebook's own params.check calls); what only the notebook can judge, it judges in its cell."""
+
+    @pytest.mark.parametrize(
+        "parameters, sentence",
+        [
+            (
+                {"tolerance": "abc"},
+                "01_introduction: Parameter 'tolerance' must be a float from 0.0 to 0.5; "
+                "got 'abc'.",
+            ),
+            (
+                {"sum_tolerance": 2.0},
+                "01_introduction: Parameter 'sum_tolerance' must be a float from 0.0 to 0.5; "
+                "got 2.0.",
+            ),
+            (
+                {"tolerence": 0.1},
+                "01_introduction: 'tolerence' is not a parameter of this notebook; its parameters "
+                "are tolerance, hedge_band, sum_tolerance, derived_dir.",
+            ),
+        ],
+    )
+    def test_bad_parameter_stops_before_any_kernel(self, parameters, sentence, tmp_path):
         nb = notebooks.by_name("01_introduction")
         before = nb.path.read_bytes()
         with pytest.raises(run.RunError) as caught:
-            run.execute(nb, parameters={"tolerance": "abc"}, output=None, failed_dir=tmp_path)
-        message = str(caught.value)
-        assert "Parameter 'tolerance' must be a float from 0.0 to 0.5; got 'abc'." in message
-        assert "01_introduction: cell" in message
-        assert f"failed copy is at {tmp_path / '01_introduction.ipynb'}" in message
-        assert nb.path.read_bytes() == before, "a failed run overwrote the committed notebook"
-        assert (tmp_path / "01_introduction.ipynb").exists()
+            run.execute(nb, parameters=parameters, output=tmp_path / "x.ipynb", failed_dir=tmp_path)
+        assert str(caught.value) == f"{sentence} No kernel was started; the notebook is unchanged."
+        assert nb.path.read_bytes() == before
+        assert list(tmp_path.iterdir()) == [], "no partial run: no kernel ran"
 
-    def test_out_of_range_parameter(self, tmp_path):
-        nb = notebooks.by_name("01_introduction")
-        with pytest.raises(run.RunError, match=r"Parameter 'sum_tolerance' must be a float from"):
+    def test_a_value_only_the_notebook_can_judge_stops_in_its_cell(self, tmp_path):
+        nb = notebooks.by_name("02_historical_perspective")  # its choices are not a literal
+        before = nb.path.read_bytes()
+        with pytest.raises(run.RunError) as caught:
             run.execute(
                 nb,
-                parameters={"sum_tolerance": 2.0},
+                parameters={"period_end_reading": "calendar"},
                 output=tmp_path / "x.ipynb",
                 failed_dir=tmp_path,
             )
+        message = str(caught.value)
+        assert "Parameter 'period_end_reading' must be one of ['fiscal_end_minus_one'" in message
+        assert "02_historical_perspective: cell" in message
+        assert f"failed copy is at {tmp_path / '02_historical_perspective.ipynb'}" in message
+        assert nb.path.read_bytes() == before, "a failed run overwrote the committed notebook"
         assert not (tmp_path / "x.ipynb").exists()
 
 

@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from helpers import paths
-from tools import kernels, nbfiles, notebooks
+from tools import checks, kernels, nbfiles, notebooks
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
@@ -95,6 +95,9 @@ def execute(
 
     source = nb.path if isinstance(nb, notebooks.Notebook) else Path(nb)
     name = source.stem
+    problem = parameters and checks.parameter_problem(source, parameters)
+    if problem:
+        raise RunError(f"{name}: {problem} No kernel was started; the notebook is unchanged.")
     target = Path(output) if output else source
     own_workdir = workdir is None
     workdir = kernels.scratch_dir("menju-run-") if own_workdir else Path(workdir)
@@ -208,25 +211,6 @@ def plan(names=None, force: bool = False) -> list[notebooks.Notebook]:
     return [nb for nb in chosen if nb.name in stale_names]
 
 
-def validate_all(folders=("article", "external")) -> list[Path]:
-    """Validate every resource in the given folders and the ledger; return what was checked.
-
-    A CSV that the package does not describe is refused too: nothing is read unchecked.
-    """
-    from helpers import data
-
-    checked = []
-    for folder in folders:
-        for csv_path in sorted(data.FOLDERS[folder].glob("*.csv")):
-            data.resource_for(csv_path)
-    for item in data.package()["resources"]:
-        if item["path"].split("/")[0] in folders or item["path"] == "claims.csv":
-            csv_path = paths.DATA / item["path"]
-            data.check_file(csv_path, item)
-            checked.append(csv_path)
-    return checked
-
-
 def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TIMEOUT) -> None:
     """Run notebooks on ``jobs`` kernels at once, each after those it depends on.
 
@@ -244,7 +228,7 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     with contextlib.ExitStack() as stack:
         workdir = kernels.scratch_dir("menju-run-")
         stack.callback(kernels.remove_scratch, workdir)
-        validate_all()  # a corrupted file stops the run before any kernel starts
+        checks.validate_all()  # a corrupted file stops the run before any kernel starts
         starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
         warming = {nb.name: starter.submit(kernels.warm_kernel, workdir, True) for nb in todo}
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
@@ -339,7 +323,32 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="run even if up to date")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="kernels at once")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    parser.add_argument(
+        "-p",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="run ONE notebook with this"
+        " parameter into --out, the committed notebook untouched (checked before any kernel)",
+    )
+    parser.add_argument("--out", type=Path, help="with -p: the executed copy (build/runs/...)")
     args = parser.parse_args(argv)
+    if args.p:
+        if len(args.names) != 1:
+            print(
+                "error: -p runs exactly one notebook; name it, e.g. 01_introduction",
+                file=sys.stderr,
+            )
+            return 2
+        nb = notebooks.by_name(args.names[0])
+        parameters = {name: checks.literal(value) for name, value in args.p}
+        out = args.out or paths.BUILD / "runs" / f"{nb.name}.ipynb"
+        try:
+            print(_shown(execute(nb, parameters=parameters, output=out)))
+        except RunError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if args.timeout < 1:
         allowed = "allowed: whole seconds, 1 or more"
         print(f"error: --timeout (make TIMEOUT=...) is {args.timeout}; {allowed}.", file=sys.stderr)

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from helpers import paths
-from tools import kernels, nbfiles, notebooks, run
+from tools import checks, kernels, nbfiles, notebooks, run
 
 RUNS = paths.BUILD / "runs"
 
@@ -66,8 +66,14 @@ def slug(index: int, parameters: dict) -> str:
     return f"{index:02d}_" + "_".join(parts).replace("/", "-").replace(" ", "")
 
 
-def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | None = None) -> Path:
-    """Run every parameter set; return the summary CSV path."""
+def sweep(
+    nb_name: str,
+    grid_path: Path,
+    name: str | None = None,
+    jobs: int | None = None,
+    runs: Path = RUNS,
+) -> Path:
+    """Run every parameter set into ``runs/<name>/``; return the summary CSV path."""
     nbfiles.skip_slow_validator()
     import pandas as pd
     import papermill
@@ -78,8 +84,12 @@ def sweep(nb_name: str, grid_path: Path, name: str | None = None, jobs: int | No
         for p in papermill.inspect_notebook(str(nb.path)).values()
     }
     sets = read_grid(Path(grid_path), allowed)
-    run.validate_all()
-    out = RUNS / (name or Path(grid_path).stem)
+    for parameters in sets:  # every value judged before any kernel starts
+        problem = checks.parameter_problem(nb.path, parameters)
+        if problem:
+            raise GridError(f"{paths.relative(Path(grid_path))}: {problem}")
+    checks.validate_all()
+    out = Path(runs) / (name or Path(grid_path).stem)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     kernels.prepare_environment()

@@ -426,3 +426,18 @@ def test_helpers_holds_only_what_notebooks_import():
                 imported |= _imported_modules("".join(cell["source"]))
     modules = {f"helpers.{p.stem}" for p in (paths.ROOT / "helpers").glob("*.py")}
     assert modules - {"helpers.__init__"} - imported == set()
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["01_introduction", "-p", "tolerance", "0.9"], "got 0.9. No kernel was started"),
+        (["01_introduction", "-p", "tolerence", "0.1"], "'tolerence' is not a parameter"),
+        (["-p", "tolerance", "0.1"], "-p runs exactly one notebook"),
+    ],
+)
+def test_a_run_with_parameters_is_checked_before_any_kernel(argv, said, tmp_path, capsys):
+    out = tmp_path / "out.ipynb"
+    assert run.main([*argv, "--out", str(out)]) in (1, 2)
+    assert said in capsys.readouterr().err
+    assert not out.exists()

@@ -1,8 +1,8 @@
 """The student edition gives no answer away, the key is generated, and grading scores as expected.
 
 The edition and the key are built once per test run into a temporary folder (``student_edition``
-in conftest, by ``python -m tools.student build``); grading runs on copies of the student
-notebooks. Nothing is written into the checkout.
+in conftest, through the entry point of ``python -m tools.student build``); grading runs on
+copies of the student notebooks. Nothing is written into the checkout.
 """
 
 from __future__ import annotations
@@ -186,8 +186,8 @@ def test_grade_scores_correct_wrong_and_empty_submissions(edition, submissions):
 
 
 def test_python_m_entry_points_build_and_grade_without_make(edition, submissions, tmp_path):
-    """The commands an instructor without make types: python -m tools.student [grade] (the
-    shared edition was built by the first; see conftest)."""
+    """The commands an instructor without make types: python -m tools.student [build|grade]
+    (the shared edition was built through the first's entry point; see conftest)."""
     assert "answer key" in edition["stdout"] and (edition["out"] / "notebooks").is_dir()
     out = tmp_path / "grades.csv"
     done = subprocess.run(

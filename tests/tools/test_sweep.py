@@ -48,7 +48,7 @@ class TestSweepRun:
         before = nb.path.read_bytes()
         grid = tmp_path / "tiny.yaml"
         grid.write_text("grid:\n  sum_tolerance: [0.0, 0.05]\n")
-        summary = sweep.sweep("01_introduction", grid, name="pytest-tiny", jobs=2)
+        summary = sweep.sweep("01_introduction", grid, name="tiny", jobs=2, runs=tmp_path / "runs")
         table = pd.read_csv(summary)
         assert set(table["sum_tolerance"]) == {0.0, 0.05}
         runs = table.groupby("sum_tolerance")["verdict"].apply(
@@ -56,3 +56,14 @@ class TestSweepRun:
         )
         assert runs[0.0] > runs[0.05], "a looser tolerance for totals must change some verdicts"
         assert nb.path.read_bytes() == before
+        assert summary == tmp_path / "runs" / "tiny" / "summary.csv"
+
+    def test_a_bad_value_in_a_grid_stops_before_any_kernel(self, tmp_path):
+        grid = tmp_path / "bad.yaml"
+        grid.write_text("grid:\n  tolerance: [0.1, 0.9]\n")
+        with pytest.raises(sweep.GridError) as caught:
+            sweep.sweep("01_introduction", grid, runs=tmp_path / "runs")
+        assert str(caught.value).endswith(
+            "bad.yaml: Parameter 'tolerance' must be a float from 0.0 to 0.5; got 0.9."
+        )
+        assert not (tmp_path / "runs").exists(), "nothing ran"
