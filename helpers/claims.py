@@ -294,16 +294,19 @@ def summary_sentence(row: pd.Series) -> str:
     stated = number(row["stated_value"], grouped)
     unit = f" {row['unit']}" if row["unit"] else ""
     where, note = row["section"], row["note"].rstrip(".")
+    claimed = f"{_WORDS.get(row['comparator'], '')} {stated}".strip() + unit
+    # a strict word bounds what the check computes ("at least 0 affiliations" left over)
+    bound = row["comparator"] in STRICT
     if row["verdict"] == NOT_CHECKABLE:
-        return f"{where}: the article's {stated}{unit} cannot be checked: {note}."
+        what = f"claim of {claimed}" if bound else f"{stated}{unit}"
+        return f"{where}: the article's {what} cannot be checked: {note}."
     found = number(row["recomputed"], grouped)
     how = row["check"].rstrip(".")
     detail = f" ({note})" if note else ""
-    if row["comparator"] in STRICT:
-        outcome = "passes" if row["verdict"] == CONSISTENT else "fails"
-        test = f"{how}; recomputed {found}{detail}"
-        return f"{where}: the article's {stated}{unit} {outcome} its test: {test}."
-    claimed = f"{_WORDS.get(row['comparator'], '')} {stated}".strip() + unit
+    if bound and row["verdict"] == CONSISTENT:
+        return f"{where}: the article's claim holds: {how} gives {found}, {claimed}{detail}."
+    if bound:
+        return f"{where}: the article's claim fails: {how} gives {found}, not {claimed}{detail}."
     if row["verdict"] == CONSISTENT:
         return f"{where}: the article's {claimed} holds: {how} gives {found}{detail}."
     if row["verdict"] == APPROXIMATE:

@@ -314,3 +314,39 @@ def test_section_notebooks_expose_the_hedge_band():
         assert f"hedge_band: float = {claims.HEDGE_BAND}" in "".join(params["source"]), path.name
         code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         assert "hedge_band=hedge_band" in code, path.name
+
+
+@pytest.mark.parametrize(
+    "verdict, expected",
+    [
+        (
+            CONSISTENT,
+            "Introduction: the article's claim holds: left over gives 45, at least 0 affiliations "
+            "(114 - 69).",
+        ),
+        (
+            INCONSISTENT,
+            "Introduction: the article's claim fails: left over gives -40, not at least 0 "
+            "affiliations (114 - 69).",
+        ),
+        (NOT_CHECKABLE, "Introduction: the article's claim of at least 0 affiliations cannot be "),
+    ],
+)
+def test_a_bound_is_said_as_a_bound_not_as_a_stated_figure(verdict, expected):
+    """A strict word bounds what the check computes: the sentence says 'at least 0 affiliations',
+    never 'the article's 0 affiliations'."""
+    row = pd.Series(
+        {
+            "section": "Introduction",
+            "stated_value": "0",
+            "unit": "affiliations",
+            "comparator": "ge",
+            "verdict": verdict,
+            "recomputed": "45" if verdict == CONSISTENT else "-40",
+            "check": "left over",
+            "note": "114 - 69",
+        }
+    )
+    sentence = claims.summary_sentence(row)
+    assert sentence.startswith(expected)
+    assert "the article's 0" not in sentence
