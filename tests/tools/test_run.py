@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -66,15 +67,15 @@ def test_every_notebook_has_the_skeleton():
 
 
 def test_fingerprint_follows_inputs(tmp_path, monkeypatch):
+    """A new data file a notebook reads changes its fingerprint (probed in a copy of data/)."""
     nb = notebooks.by_name("01_introduction")
+    monkeypatch.setattr(paths, "DATA", shutil.copytree(paths.DATA, tmp_path / "data"))
     first = run.fingerprint(nb)
     assert first == run.fingerprint(nb)
-    fake = paths.ARTICLE / "zz_fingerprint_probe.csv"
-    try:
-        fake.write_text("x\n1\n")
-        assert run.fingerprint(nb) != first, "a new article data file must trigger a rerun"
-    finally:
-        fake.unlink()
+    probe = paths.DATA / "article" / "zz_fingerprint_probe.csv"
+    probe.write_text("x\n1\n")
+    assert run.fingerprint(nb) != first, "a new article data file must trigger a rerun"
+    probe.unlink()
     assert run.fingerprint(nb) == first
 
 
