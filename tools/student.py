@@ -32,9 +32,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from helpers import exercises, paths
-from tools import notebooks
+from tools import notebooks, site
+from tools.site import STUDENT  # one place says where the student edition goes
 
-STUDENT = paths.BUILD / "student"
 INSTRUCTOR = paths.BUILD / "instructor"
 KEY_FIELDS = ["notebook", "exercise", "kind", "answer", "tolerance"]
 GRADE_FIELDS = ["submission", "notebook", "exercise", "kind", "submitted", "score", "note"]
@@ -123,8 +123,6 @@ def student_notebook(nb, name: str, key: list[dict]):
 
 def build(out: Path = STUDENT, key_path: Path | None = None, quiet: bool = False) -> list[dict]:
     """Write the student notebooks under ``out/notebooks`` and the answer key; return the key."""
-    from tools import site
-
     key_path = key_path or INSTRUCTOR / "answer_key.csv"
     site.build(out=out, student=True, quiet=quiet)  # pages and notebooks (student_notebook)
     key = []

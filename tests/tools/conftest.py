@@ -52,14 +52,14 @@ def _student_edition(folder: Path) -> dict:
     with contextlib.redirect_stdout(said):
         assert student.main(["build", "--out", str(out), "--key", str(key)]) == 0
     pages = sorted(p.name for p in out.glob("*.html"))
-    return {"out": out, "pages": pages, "key": key, "stdout": said.getvalue()}
+    return {"out": out, "pages": pages, "key_path": key, "stdout": said.getvalue()}
 
 
 @pytest.fixture(scope="session")
 def student_edition(tmp_path_factory, worker_id) -> dict:
     """The student edition (pages and notebooks in out, the answer key, what the command said)."""
     summary = once_per_run(tmp_path_factory, worker_id, "student", _student_edition)
-    return {**summary, "key_path": Path(summary["key"])}
+    return {**summary, "key_path": Path(summary["key_path"])}
 
 
 @pytest.fixture(scope="session")
