@@ -1,0 +1,60 @@
+"""Sentences people wrote, numbers the run computed.
+
+Every sentence a reader sees about a claim (a finding, a claim's summary) is written by a person
+and kept as data (``data/findings.csv``, ``data/summaries.csv``), with named placeholders that
+the run fills from its own results. Placeholders follow Python's format syntax:
+
+- ``{name}``: a number as a reader writes it (thousands grouped, no float noise: 1,374; 52.3)
+- ``{name:year}``: a year or fiscal year, never grouped (1960, not 1,960)
+- ``{name:.1f}``, ``{name:,.0f}``, ``{name:.0%}``: any Python format specification
+- ``{name:text}``: the value as text, unchanged
+
+A placeholder whose name the run did not produce is an error naming it, never a blank.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+
+
+class TemplateError(KeyError):
+    """A template names a value the run did not produce, or cannot format it."""
+
+
+def placeholders(template: str) -> list[str]:
+    """The names a template asks for, in order."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+
+
+def reader_number(value: float) -> str:
+    """A number as a reader writes it: 1374.0 -> '1,374', 52.30 -> '52.3'."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def _formatted(name: str, raw: object, spec: str) -> str:
+    if spec == "text":
+        return str(raw)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise TemplateError(f"{{{name}}} is {raw!r}, not a number") from None
+    if spec == "year":
+        return str(int(value))
+    return format(value, spec) if spec else reader_number(value)
+
+
+def fill(template: str, values: Mapping[str, object]) -> str:
+    """The template with every placeholder replaced by its value from ``values``."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if name is None:
+            continue
+        if conversion or name not in values:
+            known = ", ".join(sorted(values)) or "none"
+            raise TemplateError(f"{{{name}}} is not a value of this run (known: {known})")
+        out.append(_formatted(name, values[name], spec or ""))
+    return "".join(out)
