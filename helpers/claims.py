@@ -175,10 +175,19 @@ class Audit:
         self.notebook = notebook
         self.tolerance = tolerance
         self.hedge_band = hedge_band
+        self.ledger = ledger.set_index("claim_id")
         self.claims = ledger[ledger["notebook"] == notebook].set_index("claim_id")
         if self.claims.empty:
             raise KeyError(f"no claims in data/claims.csv for notebook {notebook!r}")
         self.rows: dict[str, dict] = {}
+
+    def stated(self, claim_id: str) -> float:
+        """The stated value of any ledger row, as a number: the one way a notebook reads what
+        the article says (a ledger number is never retyped into code). Another notebook's row
+        may be read too (notebook 01 reads note 9's 47 prefectures from notebook 02's row)."""
+        if claim_id not in self.ledger.index:
+            raise KeyError(f"claim_id {claim_id!r} is not a row of the ledger")
+        return float(self.ledger.loc[claim_id, "stated_value"])
 
     def _row(self, claim_id: str) -> pd.Series:
         if claim_id not in self.claims.index:

@@ -103,6 +103,17 @@ def test_audit_requires_every_claim(tmp_path):
     assert target.read_text().splitlines()[0] == ",".join(claims.VERDICT_COLUMNS)
 
 
+def test_stated_reads_the_ledger_as_a_number():
+    ledger = _ledger("C01-a")
+    ledger = pd.concat([ledger, _ledger("C02-b").assign(notebook="other", stated_value="1,2")])
+    audit = claims.Audit("nb", tolerance=0.05, claims=ledger.reset_index(drop=True))
+    assert audit.stated("C01-a") == float(ledger["stated_value"].iloc[0])
+    with pytest.raises(ValueError):
+        audit.stated("C02-b")  # a stated value that is not a number is refused, not guessed
+    with pytest.raises(KeyError, match="C01-zzz"):
+        audit.stated("C01-zzz")
+
+
 def test_audit_rejects_unknown_duplicate_and_reasonless():
     audit = claims.Audit("nb", tolerance=0.05, claims=_ledger("C01-a"))
     with pytest.raises(KeyError, match="not a nb row"):
