@@ -280,90 +280,96 @@ def claim_verdicts(readings: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().sort_values("claim", ignore_index=True)
 
 
-_WORDS = dict(
-    gt="over", ge="at least", lt="less than", le="at most", approx="about", almost="almost"
-)
+def claim_summary(readings: pd.DataFrame, summaries: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``claim_verdicts`` plus each claim's ``summary``: the sentence a person wrote for it in
+    ``data/summaries.csv`` (rows with check ``ledger``), filled with this run's values
+    (``helpers.findings``). A claim without a sentence, or whose sentence was written for
+    another verdict than the run gives, is refused with the claims named."""
+    from helpers import findings
 
-
-def number(text: str | float, grouped: bool = True) -> str:
-    """A number for a sentence: thousands commas unless ``grouped`` is false (years), no float
-    noise ('1374' -> '1,374', '52.0' -> '52')."""
-    if text == "" or text is None:
-        return ""
-    value = float(text)
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}" if grouped else str(int(value))
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
-
-
-def summary_sentence(row: pd.Series) -> str:
-    """One plain-English sentence from a primary reading's section, stated_value, unit,
-    comparator, verdict, recomputed, check and note."""
-    grouped = "year" not in row["unit"] and "label" not in row["unit"]
-    stated = number(row["stated_value"], grouped)
-    unit = f" {row['unit']}" if row["unit"] else ""
-    where, note = row["section"], row["note"].rstrip(".")
-    claimed = f"{_WORDS.get(row['comparator'], '')} {stated}".strip() + unit
-    # a strict word bounds what the check computes ("at least 0 affiliations" left over)
-    bound = row["comparator"] in STRICT
-    if row["verdict"] == NOT_CHECKABLE:
-        what = f"claim of {claimed}" if bound else f"{stated}{unit}"
-        return f"{where}: the article's {what} cannot be checked: {note}."
-    found = number(row["recomputed"], grouped)
-    how = row["check"].rstrip(".")
-    detail = f" ({note})" if note else ""
-    if bound and row["verdict"] == CONSISTENT:
-        return f"{where}: the article's claim holds: {how} gives {found}, {claimed}{detail}."
-    if bound:
-        return f"{where}: the article's claim fails: {how} gives {found}, not {claimed}{detail}."
-    if row["verdict"] == CONSISTENT:
-        return f"{where}: the article's {claimed} holds: {how} gives {found}{detail}."
-    if row["verdict"] == APPROXIMATE:
-        return f"{where}: the article's {claimed} holds only approximately: {how} gives {found}."
-    return f"{where}: {how} gives {found}{detail}, not the {claimed} the article states."
-
-
-def claim_summary(readings: pd.DataFrame) -> pd.DataFrame:
-    """``claim_verdicts`` plus a generated ``summary`` sentence per claim (CLAIM_COLUMNS)."""
     table = claim_verdicts(readings)
-    by_id = readings.set_index("claim_id")
-    table["summary"] = [summary_sentence(by_id.loc[r]) for r in table["primary_reading"]]
+    if summaries is None:
+        summaries = _summaries()
+    written = summaries[summaries["check"] == "ledger"].set_index("claim")
+    missing = sorted(set(table["claim"]) - set(written.index))
+    if missing:
+        raise data.DataError(
+            f"data/summaries.csv has no sentence for {len(missing)} claims: {', '.join(missing)}"
+        )
+    stale = [
+        f"{c} (written for {written.loc[c, 'verdict']}, the run gives {v})"
+        for c, v in zip(table["claim"], table["verdict"], strict=True)
+        if written.loc[c, "verdict"] != v
+    ]
+    if stale:
+        raise data.DataError(
+            "data/summaries.csv: these sentences were written for another verdict; rewrite "
+            "them: " + "; ".join(stale)
+        )
+    values = findings.ledger_values(readings)
+    table["summary"] = [_filled(c, written.loc[c, "sentence"], values[c]) for c in table["claim"]]
     return table[CLAIM_COLUMNS]
 
 
-def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
-    """Resolve every dated in-text citation against the Bibliography, character for character.
+def _filled(claim: str, template: str, values: dict) -> str:
+    from helpers import findings
 
-    A citation *resolves* when exactly one entry has the same year and a ``cite_name`` equal to
-    the name as cited. Otherwise, one entry of that year whose name starts with the same word
-    makes it a *variant* (both spellings are reported), several make it *ambiguous*, none make
-    it *no entry*. ``exact_matches`` counts the entries matched character for character."""
+    try:
+        return findings.fill(template, values)
+    except findings.TemplateError as exc:
+        raise findings.TemplateError(f"data/summaries.csv, claim {claim}: {exc.args[0]}") from None
+
+
+def _summaries() -> pd.DataFrame:
+    frame, _ = data.validate(paths.DATA / "summaries.csv")
+    return frame
+
+
+def resolve_citations(citations: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
+    """Resolve every dated in-text citation against the Bibliography.
+
+    A citation *resolves* when exactly one entry of its year has a ``cite_name`` equal to the
+    name as cited. It is *shortened* when none does but exactly one entry's name begins with
+    the cited words (a long corporate author shortened in the text, as "Shimane-ken Gaishi-kei
+    Kigyo" for the study group's full name: ordinary practice, not an error). Otherwise one
+    entry of that year whose name starts with the same word makes it a *variant* (both
+    spellings are reported), several make it *ambiguous*, none make it *no entry*.
+    ``exact_matches`` counts the entries named character for character; ``named_entries``
+    those named in full or shortened, the count a careful reader's check uses."""
     dated = citations[citations["cited_year"].notna()]
     found = []
     for _, cit in dated.iterrows():
         same_year = bibliography[bibliography["year"] == cit["cited_year"]]
-        exact = same_year[same_year["cite_name"] == cit["cited_as"]]
-        first = cit["cited_as"].split()[0]
+        cited = cit["cited_as"]
+        exact = same_year[same_year["cite_name"] == cited]
+        shortened = same_year[same_year["cite_name"].str.startswith(cited + " ")]
+        first = cited.split()[0]
         near = same_year[same_year["cite_name"].str.split().str[0] == first]
         if len(exact) == 1:
             status, hit = "resolves", exact
         elif len(exact) > 1:
             status, hit = "ambiguous", exact
+        elif len(shortened) == 1:
+            status, hit = "shortened", shortened
         elif len(near) == 1:
             status, hit = "variant", near
         else:
             status, hit = ("ambiguous" if len(near) else "no entry"), near.iloc[:0]
-        found.append([status, len(exact), "; ".join(hit["entry_id"]), "; ".join(hit["cite_name"])])
+        named = len(exact) + (len(shortened) if not len(exact) else 0)
+        found.append(
+            [status, len(exact), named, "; ".join(hit["entry_id"]), "; ".join(hit["cite_name"])]
+        )
     out = dated[["citation_id", "section", "cited_as"]].assign(
         cited_year=dated["cited_year"].astype(int)
     )
-    columns = ["status", "exact_matches", "entry_id", "entry_name"]
+    columns = ["status", "exact_matches", "named_entries", "entry_id", "entry_name"]
     return out.join(pd.DataFrame(found, index=out.index, columns=columns)).reset_index(drop=True)
 
 
 def uncited_entries(resolved: pd.DataFrame, bibliography: pd.DataFrame) -> pd.DataFrame:
     """Bibliography entries that no in-text citation resolves to, even as a variant."""
-    used = set(resolved.loc[resolved["status"].isin(["resolves", "variant"]), "entry_id"])
+    named = ["resolves", "shortened", "variant"]
+    used = set(resolved.loc[resolved["status"].isin(named), "entry_id"])
     return bibliography[~bibliography["entry_id"].isin(used)].reset_index(drop=True)
 
 

@@ -58,3 +58,38 @@ def fill(template: str, values: Mapping[str, object]) -> str:
             raise TemplateError(f"{{{name}}} is not a value of this run (known: {known})")
         out.append(_formatted(name, values[name], spec or ""))
     return "".join(out)
+
+
+def _present(value: object) -> bool:
+    return value is not None and str(value) != "" and str(value).lower() != "nan"
+
+
+def ledger_values(verdicts) -> dict[str, dict[str, str]]:
+    """The values a ledger claim's sentence may name, by claim (data/SHARED-FORMATS names):
+
+    - ``stated``, ``recomputed``: the claim's primary reading's stated and recomputed values;
+    - ``<reading_id>``: any reading's recomputed value; ``<reading_id>.stated``: its stated one.
+
+    ``verdicts`` is one row per reading (claim_verdicts.csv: claim_id, stated_value, recomputed);
+    the ledger supplies ``claim`` and ``primary`` when it lacks them. A reading that computed
+    nothing (not checkable) gives no value, so a sentence naming it is refused by ``fill``."""
+    from helpers import claims
+
+    frame = verdicts
+    if "claim" not in frame or "primary" not in frame:
+        ledger = claims.load_claims()[["claim_id", "claim", "primary"]]
+        frame = frame.drop(columns=["claim", "primary"], errors="ignore").merge(
+            ledger, on="claim_id"
+        )
+    shared: dict[str, str] = {}
+    for row in frame.itertuples(index=False):
+        if _present(row.recomputed):
+            shared[row.claim_id] = str(row.recomputed)
+        if _present(row.stated_value):
+            shared[f"{row.claim_id}.stated"] = str(row.stated_value)
+    out = {}
+    primary = frame[frame["primary"].astype(str).str.lower().isin(["true", "1"])]
+    for row in primary.itertuples(index=False):
+        own = {"stated": row.stated_value, "recomputed": row.recomputed}
+        out[row.claim] = shared | {k: str(v) for k, v in own.items() if _present(v)}
+    return out
