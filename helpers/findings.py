@@ -93,3 +93,86 @@ def ledger_values(verdicts) -> dict[str, dict[str, str]]:
         own = {"stated": row.stated_value, "recomputed": row.recomputed}
         out[row.claim] = shared | {k: str(v) for k, v in own.items() if _present(v)}
     return out
+
+
+# The order the report lists findings in (data/findings.csv: kind, materiality).
+KINDS = (
+    "typesetting or transcription slip",
+    "arithmetic",
+    "overstatement",
+    "anachronism",
+    "mislabelled measure",
+    "dating ambiguity",
+    "citation slip",
+)
+MATERIALITY = ("argument", "detail")  # a step of the article's argument first, then details
+FINDING_VERDICTS = {"ledger": "inconsistent", "external": "differs"}
+
+
+def written(name: str):
+    """People's sentences: ``data/summaries.csv`` or ``data/findings.csv``, validated."""
+    from helpers import data, paths
+
+    frame, _ = data.validate(paths.DATA / f"{name}.csv")
+    return frame
+
+
+def ranked(summary, external, ledger, values, external_values=None, rows=None):
+    """The findings as the report lists them (data/derived/findings.csv): one row per ledger
+    claim the run finds inconsistent and per external check that differs, each with the
+    sentence a person wrote in data/findings.csv filled with this run's values, ordered by
+    materiality, then kind, then claim. A finding without a sentence, or a sentence for a
+    claim the run no longer finds at fault, is refused with the claims named."""
+    import pandas as pd
+
+    rows = written("findings") if rows is None else rows
+    external_values = external_values or {}
+    found = {
+        "ledger": summary.loc[summary["verdict"] == FINDING_VERDICTS["ledger"], "claim"],
+        "external": external.loc[external["verdict"] == FINDING_VERDICTS["external"], "claim_id"],
+    }
+    for check, claims_found in found.items():
+        mine = set(rows.loc[rows["check"] == check, "claim"])
+        missing, stale = sorted(set(claims_found) - mine), sorted(mine - set(claims_found))
+        if missing or stale:
+            raise TemplateError(
+                f"data/findings.csv ({check}): no finding written for {missing or 'none'}; "
+                f"written for claims the run does not find at fault: {stale or 'none'}"
+            )
+    quote = ledger.set_index("claim_id")[["section", "quote"]]
+    by_claim = summary.set_index("claim")
+    out = []
+    for row in rows.itertuples(index=False):
+        if row.check == "ledger":
+            where, verdict, names = by_claim.loc[row.claim], "inconsistent", values[row.claim]
+        else:
+            where, verdict, names = (
+                quote.loc[row.claim],
+                "differs",
+                external_values.get(row.claim, {}),
+            )
+        try:
+            sentence = fill(row.sentence, names)
+        except TemplateError as exc:
+            raise TemplateError(f"data/findings.csv, claim {row.claim}: {exc.args[0]}") from None
+        out.append(
+            dict(
+                claim=row.claim,
+                check=row.check,
+                kind=row.kind,
+                materiality=row.materiality,
+                verdict=verdict,
+                section=where["section"],
+                quote=where["quote"],
+                sentence=sentence,
+            )
+        )
+    frame = pd.DataFrame(out)
+    order = [
+        frame["materiality"].map(MATERIALITY.index),
+        frame["kind"].map(KINDS.index),
+        frame["claim"],
+    ]
+    frame = frame.assign(_m=order[0], _k=order[1]).sort_values(["_m", "_k", "claim", "check"])
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame.drop(columns=["_m", "_k"]).reset_index(drop=True)
