@@ -176,3 +176,26 @@ def ranked(summary, external, ledger, values, external_values=None, rows=None):
     frame = frame.assign(_m=order[0], _k=order[1]).sort_values(["_m", "_k", "claim", "check"])
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame.drop(columns=["_m", "_k"]).reset_index(drop=True)
+
+
+def in_words(table) -> str:
+    """Markdown: for each claim a section notebook decides (its primary reading is a row of
+    ``table``, the notebook's ``Audit.table()``), the sentence written for it, filled with
+    this run's values. A rerun with other parameters may give a verdict no sentence was
+    written for: that claim is then named with its new verdict instead of a false sentence."""
+    from helpers import claims
+
+    ledger = claims.load_claims()[["claim_id", "claim", "primary"]]
+    readings = table.merge(ledger, on="claim_id")
+    values = ledger_values(readings)
+    sentences = written("summaries").query("check == 'ledger'").set_index("claim")
+    primary = readings[readings["primary"].astype(str).str.lower() == "true"]
+    lines = []
+    for row in primary.sort_values("claim").itertuples(index=False):
+        if sentences.loc[row.claim, "verdict"] == row.verdict:
+            text = fill(sentences.loc[row.claim, "sentence"], values[row.claim])
+        else:
+            text = f"*Verdict {row.verdict} with these parameters; its sentence was written for "
+            text += f"{sentences.loc[row.claim, 'verdict']}: see the verdict table.*"
+        lines.append(f"- **{row.verdict.capitalize()}.** {text}")
+    return "\n".join(lines)
