@@ -33,6 +33,7 @@ TEMPLATES = Path(__file__).with_name("site_templates")
 INSTRUCTOR_MD, GLOSSARY_MD = paths.NOTEBOOKS / "INSTRUCTOR.md", paths.NOTEBOOKS / "GLOSSARY.md"
 SUMMARY, VERDICTS = paths.DERIVED / "claim_summary.csv", paths.DERIVED / "claim_verdicts.csv"
 EXTERNAL = paths.DERIVED / "external_findings.csv"  # one verdict and sentence per claim
+FINDINGS = paths.DERIVED / "findings.csv"  # the findings, filled and ranked by notebook 00
 NAME = "Auditing Menju (2003): a research compendium"  # in every page's <title>
 SOLUTION_TAG, INPUTS_STAMP = "solution", ".inputs.sha256"
 PARAMETERS_MARKER = "<!-- site: parameters -->"  # replaced in INSTRUCTOR.md (appended if absent)
@@ -45,19 +46,6 @@ def read_csv(path: Path):
     import pandas as pd
 
     return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def claim_summary():
-    """(one row per claim in plain words, whether it fell back): claim_summary.csv, or until it
-    exists the same columns made from the ledger and claim_verdicts.csv."""
-    if SUMMARY.exists():
-        return read_csv(SUMMARY), False
-    ledger = read_csv(paths.CLAIMS).rename(
-        columns={"claim_id": "claim", "reading": "primary_reading"}
-    )
-    verdicts = read_csv(VERDICTS).rename(columns={"claim_id": "claim", "note": "summary"})
-    frame = ledger.merge(verdicts[["claim", "verdict", "summary"]], on="claim", how="left")
-    return frame.fillna({"verdict": "no verdict yet", "summary": ""}), True
 
 
 def visible_text(markup: str) -> str:
@@ -212,14 +200,23 @@ class Site:
         self.render(node, name, title)
 
     def landing(self) -> str:
-        frame, fallback = claim_summary()
+        """The landing page: counts from claim_summary.csv, the findings once, in the order and
+        words of findings.csv (both written by notebook 00; no fallback)."""
+        frame, ranked = read_csv(SUMMARY), read_csv(FINDINGS)
         counts, cross = frame["verdict"].value_counts(), notebooks.CROSS_CHECKS.name
+        pages = dict(zip(frame["claim"], frame["notebook"], strict=True))
+        links = [
+            self.claim_href(c, cross, self.external_anchors)
+            if check == "external"
+            else self.claim_href(c, pages[c])
+            for c, check in zip(ranked["claim"], ranked["check"], strict=True)
+        ]
         return self.md.get_template("index.md.j2").render(
             rows=frame.to_dict("records"),
+            findings=[
+                r | {"link": h} for r, h in zip(ranked.to_dict("records"), links, strict=True)
+            ],
             checks=read_csv(EXTERNAL).to_dict("records"),
-            # external checks name readings of the ledger: quote each reading's own sentence
-            quotes=dict(zip(*read_csv(paths.CLAIMS)[["claim_id", "quote"]].T.values, strict=True)),
-            fallback=fallback,
             verdicts=[v for v in dict.fromkeys([*self.colours, *counts.index]) if v in counts],
             site=self,
             cross=cross,
@@ -233,7 +230,7 @@ class Site:
 
         with contextlib.redirect_stdout(None), contextlib.redirect_stderr(None):
             found = [(nb, papermill.inspect_notebook(nb.path).values()) for nb in self.notebooks]
-        frame, _ = claim_summary()
+        frame = read_csv(SUMMARY)
         return self.md.get_template("instructor.md.j2").render(
             notes=INSTRUCTOR_MD.read_text(encoding="utf-8"),
             markers=(PARAMETERS_MARKER, INCONSISTENCIES_MARKER),

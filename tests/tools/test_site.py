@@ -180,26 +180,28 @@ def test_landing_opens_with_the_findings_in_plain_words(built):
     headings = [h.get("id") for h in main.find_all("h2")]
     found, counts = headings.index("What-the-audit-found"), headings.index("Counts-by-claim")
     assert found < counts < headings.index("The-sections")
-    summary, fell_back = site.claim_summary()
-    note = "claim_summary.csv" in main.find(id="What-the-audit-found").find_next("p").get_text()
-    assert note == fell_back  # the page says when it reads the fallback, and only then
-    # the findings name quotes and verdicts, never raw ids as text
+    summary = pd.read_csv(site.SUMMARY, dtype=str, keep_default_na=False)
+    ranked = pd.read_csv(site.FINDINGS, dtype=str, keep_default_na=False)
+    # the findings, once each, in the ranked file's order, naming quotes and verdicts, never ids
     findings = main.select("ul.findings li")
+    assert len(findings) == len(ranked)
     assert findings and all(li.find("q") and li.select_one(".verdict") for li in findings)
     assert not any(re.search(r"\bC\d\d-", li.get_text()) for li in findings)
+    for sentence, li in zip(ranked["sentence"], findings, strict=True):
+        assert sentence.rstrip(".") in " ".join(li.get_text().split())
     bad = summary[summary["verdict"] == claims.INCONSISTENT]
     hrefs = {a["href"] for li in findings for a in li.find_all("a")}
     ledger = pd.read_csv(paths.CLAIMS, dtype=str, keep_default_na=False)
     primary = ledger[ledger["primary"] == "true"].set_index("claim")["claim_id"]
     for _, row in bad.iterrows():  # a claim's link lands on the cell checking its primary reading
         assert f"{row['notebook']}.html#claim-{primary[row['claim']]}" in hrefs
-    external = pd.read_csv(site.EXTERNAL, dtype=str, keep_default_na=False)
+    differs = ranked.loc[ranked["check"] == "external", "claim"]
     cross = notebooks.CROSS_CHECKS.name
-    assert {f"{cross}.html#claim-{c}" for c in external["claim_id"]} <= hrefs
+    assert {f"{cross}.html#claim-{c}" for c in differs} <= hrefs
 
 
 def test_landing_counts_match_the_verdict_file(built):
-    summary, _ = site.claim_summary()
+    summary = pd.read_csv(site.SUMMARY, dtype=str, keep_default_na=False)
     table = soup(built["out"] / "index.html").find(id="Counts-by-claim").find_next("table")
     shown = {}
     for row in table.find("tbody").find_all("tr"):
@@ -268,7 +270,7 @@ def test_instructor_page_lists_parameters_and_inconsistencies(built):
     for nb in EXISTING:
         for parameter in _parameters(nb):
             assert parameter in text, f"{nb.name}: {parameter} not listed"
-    summary, _ = site.claim_summary()
+    summary = pd.read_csv(site.SUMMARY, dtype=str, keep_default_na=False)
     for claim_id in summary.loc[summary["verdict"] == claims.INCONSISTENT, "claim"]:
         assert claim_id in text
     assert site.PARAMETERS_MARKER not in str(page) and site.INCONSISTENCIES_MARKER not in str(page)
