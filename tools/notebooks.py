@@ -11,7 +11,7 @@ from pathlib import Path
 
 from helpers import paths
 
-SECTIONS = ("article/*", "claims.csv", "datapackage.json")
+SECTIONS = ("article/*", "claims.csv", "datapackage.json", "summaries.csv", "findings.csv")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,13 @@ AUDIT = Notebook(
     "00_audit_report",
     "Audit report: every claim and its verdict",
     "All sections: verdict counts, inconsistencies, not-checkable claims, external checks",
-    reads=("claims.csv", "datapackage.json", "derived/verdicts/*", "derived/external_checks.csv"),
+    reads=(
+        *SECTIONS,
+        "derived/verdicts/*",
+        "derived/external_checks.csv",
+        "derived/external_findings.csv",
+        "derived/sensitivity.csv",
+    ),
     after=tuple(nb.name for nb in (*SECTION_NOTEBOOKS, CROSS_CHECKS)),
 )
 # Reading order: the audit report first (it is what readers open), then the sections.
