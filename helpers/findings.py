@@ -14,6 +14,7 @@ A placeholder whose name the run did not produce is an error naming it, never a 
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 
@@ -199,3 +200,38 @@ def in_words(table) -> str:
             text += f"{sentences.loc[row.claim, 'verdict']}: see the verdict table.*"
         lines.append(f"- **{row.verdict.capitalize()}.** {text}")
     return "\n".join(lines)
+
+
+# What a reader must never see in a sentence (tests scan every sentence with reader_faults).
+IDENTIFIER = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|\.csv\b")
+CLAIM_ID = re.compile(r"\bC0\d-[a-z0-9-]+")
+OPERATOR = re.compile(r"<=|>=|==|!=|≤|≥")
+COMPARATOR = re.compile(r"\b(eq|approx|gt|ge|lt|le)\b")
+SMALL = r"(?!(?:its|was|is|has|does|this|plus|minus|as|us|of|in|and|or)\b)"
+LABEL = r"(?<!Note )(?<!Table )(?<!Figure )(?<!note )(?<!table )(?<!figure )"  # "Note 1 says"
+ONE_PLURAL = re.compile(rf"(?<![\d.,]){LABEL}\b1 (?:{SMALL}[a-z]+ )?{SMALL}[a-z]+s\b")
+YEAR = r"(?:1,[89]\d\d|2,0\d\d)"  # 1800 to 2099 with a thousands separator
+GROUPED_YEAR = re.compile(
+    rf"\b(?:FY|fiscal year|in|since|until|decade|year)\s+{YEAR}\b|\b{YEAR}s?\s+decade\b"
+    rf"|\b{YEAR}s\b"
+)
+
+
+def reader_faults(text: str) -> list[str]:
+    """What a sentence for a policy student must not contain: identifiers, claim ids outside
+    links, file names, operators, comparator codes, "1 entries", years with a thousands
+    separator. Placeholders and link targets are not read, so they are not scanned."""
+    bare = re.sub(r"\[C0\d-[a-z0-9-]+\]\([^)]*\)", "", text)  # a claim id may name a link
+    bare = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", bare)  # other links: their words are read
+    bare = re.sub(r"\{[^}]*\}", "", bare)  # a template's placeholders are filled, not read
+    faults = []
+    for name, rule in [
+        ("identifier", IDENTIFIER),
+        ("claim id", CLAIM_ID),
+        ("operator", OPERATOR),
+        ("comparator code", COMPARATOR),
+        ("'1 entries'", ONE_PLURAL),
+        ("year with a thousands separator", GROUPED_YEAR),
+    ]:
+        faults += [f"{name}: {m.group(0)!r}" for m in rule.finditer(bare)]
+    return faults

@@ -23,6 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import claims, paths
+from helpers import findings as findings_module
 from tools import colophon, notebooks, site
 
 EXISTING = notebooks.existing()
@@ -189,6 +190,14 @@ def test_landing_opens_with_the_findings_in_plain_words(built):
     assert not any(re.search(r"\bC\d\d-", li.get_text()) for li in findings)
     for sentence, li in zip(ranked["sentence"], findings, strict=True):
         assert sentence.rstrip(".") in " ".join(li.get_text().split())
+    # the page's account of the audit, as a reader sees it, carries no code (issue 19)
+    account, heading = [], main.find(id="What-the-audit-found")
+    for node in heading.find_all_next():
+        if node.get("id") == "Counts-by-claim":
+            break
+        if node.name in ("p", "li"):
+            account.append(node.get_text(" "))
+    assert account and not [f for text in account for f in findings_module.reader_faults(text)]
     bad = summary[summary["verdict"] == claims.INCONSISTENT]
     hrefs = {a["href"] for li in findings for a in li.find_all("a")}
     ledger = pd.read_csv(paths.CLAIMS, dtype=str, keep_default_na=False)
