@@ -85,6 +85,7 @@ NOTEBOOK_IMPORTS = (
     "helpers.data",
     "helpers.exercises",
     "helpers.external",
+    "helpers.findings",
     "helpers.municipalities",
     "helpers.params",
     "helpers.paths",
