@@ -180,6 +180,9 @@ class Audit:
             raise KeyError(f"no claims in data/claims.csv for notebook {notebook!r}")
         self.rows: dict[str, dict] = {}
 
+    def stated(self, claim_id: str) -> float:
+        return float(self.claims.loc[claim_id, "stated_value"])
+
     def _row(self, claim_id: str) -> pd.Series:
         if claim_id not in self.claims.index:
             raise KeyError(f"claim_id {claim_id!r} is not a {self.notebook} row of the ledger")
