@@ -8,7 +8,11 @@ import pytest
 
 from helpers import claims, findings, paths
 
-NOTEBOOKS = ("02_historical_perspective", "03_international_activities", "04_impact_of_globalization")
+NOTEBOOKS = (
+    "02_historical_perspective",
+    "03_international_activities",
+    "04_impact_of_globalization",
+)
 KINDS = {
     "typesetting or transcription slip",
     "arithmetic",
