@@ -166,7 +166,6 @@ def claim_level(table: pd.DataFrame) -> pd.DataFrame:
     return best.assign(independent=~same & compared)
 
 
-
 def _number(text: object) -> float | None:
     return None if text is None or str(text) in ("", "nan") else float(text)
 
@@ -238,6 +237,14 @@ class CrossChecks:
             raise KeyError(f"{claim_id} is not in the ledger (data/claims.csv).")
         row = self.ledger.loc[claim_id]
         return float(row["stated_value"]) * unit_scale(row["unit"])
+
+    def year(self, claim_id: str, last: bool = False) -> int:
+        """The first (or ``last``) year of the ledger's ``as_of`` for the claim: 'FY1999' -> 1999,
+        '1985-2000' -> 1985 (2000 with ``last``), so a notebook never types a claim's date."""
+        years = re.findall(r"\d{4}", str(self.ledger.loc[claim_id, "as_of"]))
+        if not years:
+            raise ValueError(f"{claim_id}: the ledger's as_of names no year.")
+        return int(years[-1] if last else years[0])
 
     def _add(self, claim_id, key, source, quality, measures, verdict, note, **more) -> dict:
         if (claim_id, source) in self.rows:
@@ -379,7 +386,7 @@ class CrossChecks:
         person in ``data/summaries.csv``, filled with this run's numbers)."""
         table = self.table()
         best = claim_level(self.deciding(table)).reset_index(drop=True)
-        before = {} if previous is None else dict(zip(previous["claim_id"], previous["verdict"]))
+        before = {} if previous is None else previous.set_index("claim_id")["verdict"].to_dict()
         best["previous_verdict"] = [before.get(c, NOT_CHECKED) for c in best["claim_id"]]
         best["changed"] = best["previous_verdict"] != best["verdict"]
         sentences = load_sentences() if sentences is None else sentences
@@ -387,11 +394,11 @@ class CrossChecks:
         best["finding"] = best["claim_id"].map(filled)
         return best[FINDING_COLUMNS]
 
-    def save(self, derived_dir: str | Path = "", previous: pd.DataFrame | None = None) -> Path:
+    def save(self, derived_dir: str | Path = "", previous=None, sentences=None) -> Path:
         """Write ``external_checks.csv`` and ``external_findings.csv`` (both described in
         datapackage.json); return the path of the checks."""
         folder = paths.results_dir(derived_dir)  # build/derived/ unless make runs this
-        found = self.findings(previous)
+        found = self.findings(previous, sentences)
         for column in ("changed", "independent"):
             found[column] = found[column].map({True: "true", False: "false"})
         data.write_csv(self.table(), folder / "external_checks.csv")
@@ -437,8 +444,8 @@ def parse_fiscal_years(text: str) -> tuple[int, int]:
 
 def anchor_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The anchors file with parsed amounts and years: ``low``/``high``/``kind``, ``fy_from``/
-    ``fy_to``, ``mid`` (the middle of a range), ``derived`` (a ratio, not a published figure)
-    and ``circular`` (derived from the article itself)."""
+    ``fy_to``, ``mid`` (the middle of a range), ``derived`` (a ratio, not a published figure),
+    ``circular`` (derived from the article itself) and ``status`` (the three in words)."""
     parsed = pd.DataFrame([parse_amount(v) for v in frame["value_million_yen"]])
     years = [parse_fiscal_years(v) for v in frame["fiscal_year"]]
     out = pd.concat([frame.reset_index(drop=True), parsed], axis=1)
@@ -446,6 +453,8 @@ def anchor_table(frame: pd.DataFrame) -> pd.DataFrame:
     out["mid"] = (out["low"] + out["high"]) / 2
     out["derived"] = out["caveat"].str.contains("derived")
     out["circular"] = out["derived"] & out["source"].str.startswith("article")
+    out["status"] = out["derived"].map({True: "derived ratio", False: "quoted statement"})
+    out.loc[out["circular"], "status"] = "derived from the article (circular)"
     return out
 
 

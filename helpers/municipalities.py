@@ -308,5 +308,7 @@ def shares(with_affiliations: pd.Series, counts: dict[str, int], readings: dict)
         name: (int(with_affiliations[list(kinds)].sum()), sum(counts[k] for k in kinds))
         for name, kinds in readings.items()
     }
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["with affiliations", "governments"])
+    table = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["with affiliations", "governments"]
+    )
     return table.assign(share=table["with affiliations"] / table["governments"])
