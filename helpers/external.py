@@ -382,10 +382,13 @@ class CrossChecks:
         return table[primary | ~claim.isin(set(claim[primary]))]
 
     def findings(self, previous: pd.DataFrame | None = None, sentences=None) -> pd.DataFrame:
-        """One row per claim: its verdict, the previous release's, and its sentence (written by a
-        person in ``data/summaries.csv``, filled with this run's numbers)."""
+        """One row per claim of the ledger: its verdict, the previous release's, and its sentence
+        (written by a person in ``data/summaries.csv``, filled with this run's numbers). A claim
+        not in the ledger is shown by the notebook but reaches no findings: the audit's claims are
+        the ledger's."""
         table = self.table()
-        best = claim_level(self.deciding(table)).reset_index(drop=True)
+        best = claim_level(self.deciding(table))
+        best = best[best["claim_id"].isin(self.ledger.index)].reset_index(drop=True)
         before = {} if previous is None else previous.set_index("claim_id")["verdict"].to_dict()
         best["previous_verdict"] = [before.get(c, NOT_CHECKED) for c in best["claim_id"]]
         best["changed"] = best["previous_verdict"] != best["verdict"]
