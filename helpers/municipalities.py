@@ -268,3 +268,47 @@ def events_touching(converter: pd.DataFrame, code: int, after: date, until: date
     """Dated events with ``after < date <= until`` whose note names the municipality ``code``."""
     tag = f"({int(code):05d})"
     return [e for e in events(converter, after, until) if tag in e.text]
+
+
+def designated_counts(converter: pd.DataFrame, first: date, last: date) -> dict[date, int]:
+    """How many designated cities there were on ``first``, on each designation day after it, and
+    on ``last``: every count the period had."""
+    days = [first, *(d for d, _ in designations(converter, first, last)), last]
+    return {d: len(designated_on(converter, d)) for d in dict.fromkeys(days)}
+
+
+def first_day_with_designated(converter: pd.DataFrame, count: int) -> date:
+    """The first designation day (1980-2020) from which there were ``count`` designated cities."""
+    for day, _ in designations(converter, census_date(CENSUS_YEARS[0]), census_date(2020)):
+        if len(designated_on(converter, day)) >= count:
+            return day
+    raise ValueError(f"never {count} designated cities between 1980 and 2020.")
+
+
+def classify_places(
+    converter: pd.DataFrame, places: pd.DataFrame, year: int, until: date
+) -> pd.DataFrame:
+    """The type of each place (columns ``city``, ``prefecture_kanji``, ``name_stem_kanji``) in
+    the census snapshot of ``year``, refusing a place an event touched between that census and
+    ``until`` (the snapshot would no longer describe it)."""
+    snap, found = snapshot(converter, year), []
+    for _, place in places.iterrows():
+        hit = find_by_stem(snap, place["prefecture_kanji"], place["name_stem_kanji"])
+        touched = events_touching(converter, hit["code"], census_date(year), until)
+        if touched:
+            raise ValueError(f"{place['city']} changed before {until}: {touched[0].describe()}")
+        found.append({"city": place["city"], "name in the register": hit["name"], **hit[["type"]]})
+    return pd.DataFrame(found).set_index("city")
+
+
+def shares(with_affiliations: pd.Series, counts: dict[str, int], readings: dict) -> pd.DataFrame:
+    """Governments with an affiliation over all governments, for each reading (name -> the types
+    it counts): columns ``with affiliations``, ``governments``, ``share``."""
+    rows = {
+        name: (int(with_affiliations[list(kinds)].sum()), sum(counts[k] for k in kinds))
+        for name, kinds in readings.items()
+    }
+    table = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["with affiliations", "governments"]
+    )
+    return table.assign(share=table["with affiliations"] / table["governments"])

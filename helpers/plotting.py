@@ -32,6 +32,8 @@ VERDICT_COLOURS = {
     "not checkable": "#999999",  # grey
     # the external checks' verdicts (helpers.external.VERDICTS), same meaning, same colour
     "confirmed": "#009E73",
+    "same source": "#0072B2",  # blue: agrees, but only with the article's own source
+    "bound holds": "#CC79A7",  # reddish purple: a limit holds; the number is not confirmed
     "differs": "#D55E00",
     "different measure": "#56B4E9",  # sky blue: neither agrees nor disagrees on the same thing
     "not verifiable": "#999999",
@@ -42,6 +44,8 @@ VERDICT_SYMBOLS = {  # a second cue besides colour, for badges and legends
     "inconsistent": "\u2717",
     "not checkable": "?",
     "confirmed": "\u2713",
+    "same source": "\u2261",
+    "bound holds": "\u2264",
     "differs": "\u2717",
     "different measure": "\u2260",
     "not verifiable": "?",

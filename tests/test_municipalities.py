@@ -184,3 +184,35 @@ def test_find_by_stem_lets_the_register_give_the_type(converter):
     kurosaki = m.find_by_stem(snap, "新潟県", "黒埼")
     touched = m.events_touching(converter, kurosaki["code"], date(2000, 10, 1), date(2001, 4, 1))
     assert [e.when for e in touched] == [date(2001, 1, 1)]
+
+
+def test_designated_counts_over_a_period_and_the_day_a_count_was_reached(converter):
+    in_1989 = m.designated_counts(converter, date(1989, 1, 1), date(1989, 12, 31))
+    assert in_1989 == {date(1989, 1, 1): 10, date(1989, 4, 1): 11, date(1989, 12, 31): 11}
+    assert m.first_day_with_designated(converter, 12) == date(1992, 4, 1)
+    with pytest.raises(ValueError, match="never 99"):
+        m.first_day_with_designated(converter, 99)
+
+
+def test_classify_places_takes_each_type_from_the_register(converter):
+    places = pd.DataFrame(
+        {
+            "city": ["Oizumi", "Yokkaichi"],
+            "prefecture_kanji": ["群馬県", "三重県"],
+            "name_stem_kanji": ["大泉", "四日市"],
+        }
+    )
+    found = m.classify_places(converter, places, 2000, date(2001, 5, 31))
+    assert found["type"].to_dict() == {"Oizumi": "towns", "Yokkaichi": "cities"}
+    merged = pd.DataFrame({"city": ["Kurosaki"], "prefecture_kanji": ["新潟県"]})
+    merged["name_stem_kanji"] = ["黒埼"]  # merged into Niigata on 2001-01-01
+    with pytest.raises(ValueError, match="Kurosaki changed"):
+        m.classify_places(converter, merged, 2000, date(2001, 5, 31))
+
+
+def test_shares_by_reading():
+    with_aff = pd.Series({"prefectures": 39, "cities": 430, "towns": 370})
+    counts = {"prefectures": 47, "cities": 670, "towns": 1990}
+    table = m.shares(with_aff, counts, {"all": list(counts), "cities": ["cities"]})
+    assert table.loc["all", "with affiliations"] == 839 and table.loc["all", "governments"] == 2707
+    assert table.loc["cities", "share"] == pytest.approx(430 / 670)
