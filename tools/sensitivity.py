@@ -133,6 +133,25 @@ def flip_points(summary: pd.DataFrame, parameter: str, default) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def staleness(table: pd.DataFrame, verdicts: pd.DataFrame, ledger: pd.DataFrame) -> str | None:
+    """Why a sensitivity table no longer describes the verdicts (None if it does): a reading
+    gone from the ledger, another claim, or a verdict at the default that is no longer the
+    verdict of ``claim_verdicts.csv``. The cure is always to recompute it."""
+    now = verdicts.set_index("claim_id")["verdict"]
+    claim_of = ledger.set_index("claim_id")["claim"]
+    for row in table.itertuples():
+        if row.reading not in now.index:
+            why = f"reading {row.reading} is no longer in the ledger"
+        elif claim_of[row.reading] != row.claim:
+            why = f"reading {row.reading} now belongs to {claim_of[row.reading]}"
+        elif now[row.reading] != row.verdict_at_default:
+            why = f"{row.reading} is now {now[row.reading]}, not {row.verdict_at_default}"
+        else:
+            continue
+        return f"{paths.relative(TARGET)} is stale ({why}): run make sensitivity."
+    return None
+
+
 def sensitivity(spec_path: Path = SPEC, jobs: int | None = None, runs: Path = RUNS):
     """Run every sweep of the plan and return the table of flip points (nothing written)."""
     import pandas as pd
