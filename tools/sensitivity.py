@@ -15,13 +15,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpers import paths
-from tools import notebooks, run, sweep
+from tools import kernels, notebooks, run, sweep
 
 SPEC = paths.NOTEBOOKS / "sweeps" / "sensitivity.yaml"
 TARGET = paths.DERIVED / "sensitivity.csv"
@@ -152,6 +155,24 @@ def staleness(table: pd.DataFrame, verdicts: pd.DataFrame, ledger: pd.DataFrame)
     return None
 
 
+def agree_with_make(at_default: pd.DataFrame, nb_name: str) -> None:
+    """A sweep's run at the defaults must give every reading the verdict ``make`` gave it
+    (data/derived/claim_verdicts.csv); otherwise those verdicts are stale, or a run is not
+    reproducible, and no flip point measured from it can be trusted."""
+    import pandas as pd
+
+    made = paths.DERIVED / "claim_verdicts.csv"
+    verdicts = pd.read_csv(made, dtype=str, keep_default_na=False)
+    now = verdicts.set_index("claim_id")["verdict"]
+    differ = at_default[at_default["verdict"] != at_default["claim_id"].map(now)]
+    if not differ.empty:
+        row = differ.iloc[0]
+        raise ValueError(
+            f"{nb_name} at its defaults gives {row['claim_id']} the verdict {row['verdict']}, but "
+            f"{paths.relative(made)} says {now.get(row['claim_id'], 'nothing')}: run make first."
+        )
+
+
 def sensitivity(spec_path: Path = SPEC, jobs: int | None = None, runs: Path = RUNS):
     """Run every sweep of the plan and return the table of flip points (nothing written)."""
     import pandas as pd
@@ -170,6 +191,7 @@ def sensitivity(spec_path: Path = SPEC, jobs: int | None = None, runs: Path = RU
         with contextlib.redirect_stdout(io.StringIO()):  # its verdict counts, once per sweep
             summary = sweep.sweep(nb_name, grid, f"{nb_name}-{parameter}", jobs, runs)
         table = pd.read_csv(summary, dtype=str, keep_default_na=False)
+        agree_with_make(table[pd.to_numeric(table[parameter]) == float(default)], nb_name)
         flips = flip_points(table, parameter, default)
         flips.insert(0, "notebook", nb_name)
         flips.insert(0, "claim", flips["reading"].map(ledger["claim"]))
@@ -178,6 +200,13 @@ def sensitivity(spec_path: Path = SPEC, jobs: int | None = None, runs: Path = RU
     result = pd.concat(found, ignore_index=True)
     result = result[data.columns("sensitivity")]
     return result.sort_values(["claim", "reading", "parameter"], ignore_index=True)
+
+
+def _interrupted(signum, frame):
+    """Ctrl-C or kill: stop the kernels, remove their scratch folders, leave the CSV as it was."""
+    kernels.stop_all()
+    print(f"\nInterrupted; {paths.relative(TARGET)} is unchanged.", file=sys.stderr, flush=True)
+    os._exit(128 + signum)
 
 
 def main(argv=None) -> int:
@@ -190,12 +219,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from helpers import data
 
+    out = paths.relative(Path(args.out))
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupted)
+        signal.signal(signal.SIGTERM, _interrupted)
     started = time.perf_counter()
     try:
         table = sensitivity(Path(args.grid), args.jobs)
     except (sweep.GridError, run.RunError, KeyError, ValueError, data.DataError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) else exc
-        print(f"error: {message} {paths.relative(Path(args.out))} is unchanged.", file=sys.stderr)
+        print(f"error: {message} {out} is unchanged.", file=sys.stderr)
         return 1
     data.write_csv(table, Path(args.out))
     print(

@@ -66,3 +66,13 @@ def test_grid_fits_the_notebooks_and_bad_grids_are_named(tmp_path):
     bad.write_text("notebooks: [01_introduction]\ngrid:\n  tolerence: [0.1]\n")
     with pytest.raises(sweep.GridError, match="bad.yaml: 'tolerence' is not a parameter of any"):
         sensitivity.plan(bad)
+
+
+def test_a_sweep_that_disagrees_with_make_is_refused():
+    made = pd.read_csv(paths.DERIVED / "claim_verdicts.csv", dtype=str, keep_default_na=False)
+    at_default = made[["claim_id", "verdict"]].head(3)
+    sensitivity.agree_with_make(at_default, "01_introduction")  # the same verdicts: accepted
+    flipped = {"inconsistent": "consistent"}
+    other = at_default.assign(verdict=[flipped.get(v, "inconsistent") for v in at_default.verdict])
+    with pytest.raises(ValueError, match="gives C0.* the verdict .* run make first"):
+        sensitivity.agree_with_make(other, "01_introduction")
