@@ -88,3 +88,13 @@ def test_reasons_are_grouped_by_the_first_that_fits():
     assert report.reason_of("a 2000 survey of CLAIR").startswith("The surveys")
     assert report.reason_of("stated once; notebook 05 compares it").endswith("public records")
     assert report.reason_of("no other date in the text").startswith("Stated once:")
+
+
+def test_without_chromium_the_command_says_so_in_one_sentence(monkeypatch, tmp_path, capsys):
+    from tools import browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    assert report.main(["--out", str(tmp_path / "report.pdf")]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said.count("\n") == 0 and "apt-get install -y chromium" in said
+    assert not (tmp_path / "report.pdf").exists()
