@@ -59,6 +59,7 @@ body { font: 9.5pt/1.35 "DejaVu Serif", Georgia, serif; color: #111; margin: 0; 
 h1 { font-size: 15pt; margin: 0 0 2pt; }
 h2 { font-size: 11.5pt; margin: 12pt 0 4pt; border-bottom: 0.5pt solid #888; }
 h3 { font-size: 10pt; margin: 8pt 0 3pt; }
+h2, h3 { break-after: avoid; }
 p, li { margin: 3pt 0; }
 .meta, .small { font-size: 8.5pt; color: #333; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 4pt 0; }
@@ -183,6 +184,37 @@ def not_reproduced_section(claims, verdicts) -> str:
     return "".join(parts)
 
 
+def readings_part(claims, ledger) -> str:
+    """Claims whose verdict another recorded reading would change (claim_summary.csv)."""
+    holds = claims["verdict"].isin(["consistent", "approximately consistent"])
+    other = claims["fails_under"].where(holds, claims["holds_under"])
+    changed = claims[claims["verdict"].isin(VERDICTS[:3]) & (other != "")]
+    said = fill(
+        "Readings: {changed} claims would get another verdict under an alternative reading the "
+        "ledger records beside the primary one ({fails} that hold would fail, {holds} that fail "
+        "would hold):",
+        {
+            "changed": len(changed),
+            "fails": int((holds & (claims["fails_under"] != "")).sum()),
+            "holds": int((~holds & (claims["holds_under"] != "")).sum()),
+        },
+    )
+    if changed.empty:
+        return f"<p>{e(said.removesuffix(':'))}.</p>"
+    reading = ledger.set_index("claim_id")["reading"]
+    rows = "".join(
+        f"<tr><td>{e(c.section)}</td><td><q>{e(shorten(c.quote, 90))}</q></td>"
+        f"<td>{e(c.verdict)}</td><td>"
+        + "<br>".join(e(shorten(reading.get(r, r), 120)) for r in alternative.split("; "))
+        + "</td></tr>"
+        for c, alternative in zip(changed.itertuples(), other[changed.index], strict=True)
+    )
+    return (
+        f"<p>{e(said)}</p><table><tr><th>Section</th><th>Claim</th><th>Verdict</th>"
+        f"<th>Alternative reading with the other verdict</th></tr>{rows}</table>"
+    )
+
+
 def robustness_section(flips, ledger) -> str:
     from tools import sensitivity
 
@@ -249,6 +281,7 @@ def page(derived: Path = paths.DERIVED, readme: Path = README) -> str:
         + findings_section(findings)
         + not_reproduced_section(claims, verdicts)
         + robustness_section(flips, ledger)
+        + readings_part(claims, ledger)
         + statement_section(readme)
     )
     return (

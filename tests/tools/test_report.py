@@ -75,6 +75,9 @@ def test_page_says_each_part_from_its_file(derived):
     assert f"argument ({argument})</h3>" in page
     for heading in ("Summary", "Findings, ranked", "What could not be reproduced", "Robustness"):
         assert f"<h2>{heading}" in page
+    claims = pd.read_csv(derived / "claim_summary.csv", dtype=str, keep_default_na=False)
+    other = (claims["verdict"] == "inconsistent") & (claims["holds_under"] != "")
+    assert f"{other.sum()} that fail would hold" in page  # robustness to the readings
     assert "<strong>What was reproduced.</strong>" in page  # the README's statement, rendered
     (derived / "findings.csv").unlink()
     with pytest.raises(report.ReportError, match="findings.csv is missing .notebook 00"):
