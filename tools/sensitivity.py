@@ -145,8 +145,8 @@ def staleness(table: pd.DataFrame, verdicts: pd.DataFrame, ledger: pd.DataFrame)
     for row in table.itertuples():
         if row.reading not in now.index:
             why = f"reading {row.reading} is no longer in the ledger"
-        elif claim_of[row.reading] != row.claim:
-            why = f"reading {row.reading} now belongs to {claim_of[row.reading]}"
+        elif claim_of.get(row.reading) != row.claim:
+            why = f"reading {row.reading} now belongs to {claim_of.get(row.reading)}"
         elif now[row.reading] != row.verdict_at_default:
             why = f"{row.reading} is now {now[row.reading]}, not {row.verdict_at_default}"
         else:
@@ -185,6 +185,9 @@ def sensitivity(spec_path: Path = SPEC, jobs: int | None = None, runs: Path = RU
     grids = Path(runs) / "grids"
     grids.mkdir(parents=True, exist_ok=True)
     found = []
+    names = ", ".join(dict.fromkeys(nb_name for nb_name, *_ in sweeps))
+    runs_in_all = sum(len(values) for *_, values in sweeps)
+    print(f"{runs_in_all} runs of {names}, one parameter at a time (a few minutes)")
     for nb_name, parameter, default, values in sweeps:
         grid = grids / f"{nb_name}-{parameter}.yaml"
         grid.write_text(yaml.safe_dump({"grid": {parameter: values}}), encoding="utf-8")
