@@ -79,7 +79,7 @@ GRID ?= notebooks/sweeps/$(notdir $(basename $(NB))).yaml
 sweep: $(STAMP) ## run NB over a parameter GRID (yaml) into build/runs/ (default grid per notebook)
 	@$(PY) -m tools.sweep $(NB) $(GRID)
 
-sensitivity: $(STAMP) run ## where verdicts flip along tolerance and hedge band: data/derived/sensitivity.csv (2-4 min)
+sensitivity: $(STAMP) run ## where verdicts flip along tolerance and hedge band: data/derived/sensitivity.csv (2 min of CPU)
 	@$(PY) -m tools.sensitivity
 
 report: $(STAMP) run ## the referee's report, build/report.pdf (at most 4 pages; printed by Chromium)
