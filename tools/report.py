@@ -28,6 +28,9 @@ TARGET = paths.BUILD / "report.pdf"
 MAX_PAGES = 4
 ARTICLE = "\u201cInternational Policies of Local Governments\u201d"
 VERDICTS = ("consistent", "approximately consistent", "inconsistent", "not checkable")
+FINDINGS_COLUMNS = (  # data/derived/findings.csv: the columns notebook 00 writes
+    "rank", "claim", "check", "kind", "materiality", "verdict", "section", "quote", "sentence",
+)  # fmt: skip
 MATERIALITY = {
     "argument": "Findings that change a step of the article's argument",
     "detail": "Findings about details",
@@ -138,6 +141,19 @@ def summary_section(claims, findings, flips) -> str:
         f"<h2>Summary</h2><p>{e(text)}</p><table><tr><th>Verdict (primary reading)</th>"
         f"<th class=n>Claims</th><th class=n>Share</th></tr>{rows}</table>"
     )
+
+
+def check_findings(findings, path: Path) -> None:
+    """The findings file has the shared columns and only the two materialities."""
+    missing = [c for c in FINDINGS_COLUMNS if c not in findings.columns]
+    if missing:
+        raise ReportError(f"{paths.relative(path)} has no column {missing[0]!r}.")
+    bad = findings[~findings["materiality"].isin(list(MATERIALITY))]
+    if not bad.empty:
+        raise ReportError(
+            f"{paths.relative(path)}, row {bad.index[0] + 2}: materiality "
+            f"{bad['materiality'].iloc[0]!r} is not one of {', '.join(MATERIALITY)}."
+        )
 
 
 def findings_section(findings) -> str:
@@ -268,6 +284,7 @@ def page(derived: Path = paths.DERIVED, readme: Path = README) -> str:
     claims = read(derived, "claim_summary.csv")
     verdicts = read(derived, "claim_verdicts.csv")
     findings = read(derived, "findings.csv")
+    check_findings(findings, Path(derived) / "findings.csv")
     flips = read(derived, "sensitivity.csv")
     ledger = read(paths.DATA, "claims.csv")
     stale = sensitivity.staleness(flips, verdicts, ledger)

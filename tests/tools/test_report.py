@@ -79,6 +79,10 @@ def test_page_says_each_part_from_its_file(derived):
     other = (claims["verdict"] == "inconsistent") & (claims["holds_under"] != "")
     assert f"{other.sum()} that fail would hold" in page  # robustness to the readings
     assert "<strong>What was reproduced.</strong>" in page  # the README's statement, rendered
+    findings.loc[1, "materiality"] = "major"
+    findings.to_csv(derived / "findings.csv", index=False)
+    with pytest.raises(report.ReportError, match="findings.csv, row 3: materiality 'major'"):
+        report.page(derived)
     (derived / "findings.csv").unlink()
     with pytest.raises(report.ReportError, match="findings.csv is missing .notebook 00"):
         report.page(derived)
