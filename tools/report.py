@@ -128,7 +128,8 @@ def summary_section(claims, findings, flips) -> str:
         "English: {consistent} are consistent with the data, {approximately_consistent} "
         "approximately consistent and {inconsistent} inconsistent; {not_checkable} "
         "({share:.0f} percent) cannot be checked from the data available. It reports "
-        "{findings} findings, {argument} of which change a step of the argument. Claims whose "
+        "{findings} findings (the inconsistent claims and the public records that differ from "
+        "the article), {argument} of which change a step of the argument. Claims whose "
         "verdict changes anywhere on the grid of judging parameters: {flipping}.",
         values,
     )
@@ -148,6 +149,12 @@ def check_findings(findings, path: Path) -> None:
     missing = [c for c in FINDINGS_COLUMNS if c not in findings.columns]
     if missing:
         raise ReportError(f"{paths.relative(path)} has no column {missing[0]!r}.")
+    ranks = findings[~findings["rank"].str.fullmatch(r"[1-9][0-9]*")]
+    if not ranks.empty:
+        raise ReportError(
+            f"{paths.relative(path)}, row {ranks.index[0] + 2}: rank "
+            f"{ranks['rank'].iloc[0]!r} is not a whole number from 1."
+        )
     bad = findings[~findings["materiality"].isin(list(MATERIALITY))]
     if not bad.empty:
         raise ReportError(
