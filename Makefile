@@ -21,7 +21,7 @@ unexport PYTHONDONTWRITEBYTECODE
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run test site student grade pdf screenshot lab bench sweep lint format lock clean help
+.PHONY: all run test site student grade pdf screenshot lab bench sweep sensitivity report lint format lock clean help
 
 all: run site ## install, run every stale notebook, build the site
 
@@ -78,6 +78,12 @@ NB ?= 01_introduction
 GRID ?= notebooks/sweeps/$(notdir $(basename $(NB))).yaml
 sweep: $(STAMP) ## run NB over a parameter GRID (yaml) into build/runs/ (default grid per notebook)
 	@$(PY) -m tools.sweep $(NB) $(GRID)
+
+sensitivity: $(STAMP) run ## where verdicts flip along tolerance and hedge band: data/derived/sensitivity.csv (2 min of CPU)
+	@$(PY) -m tools.sensitivity
+
+report: $(STAMP) run ## the referee's report, build/report.pdf (at most 4 pages; printed by Chromium)
+	@$(PY) -m tools.report
 
 lint: $(STAMP) ## ruff lint and format check
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -1,5 +1,6 @@
 """The system's Chromium, driven by playwright: serve a folder, screenshot a page, print the
-site into one PDF. Used by ``python -m tools.site --screenshot/--pdf`` and by the browser tests.
+site into one PDF, print one page. Used by ``python -m tools.site --screenshot/--pdf``, by
+``python -m tools.report`` and by the browser tests.
 """
 
 from __future__ import annotations
@@ -83,18 +84,27 @@ def pdf(target: Path, folder: Path, browser=None) -> Path:
         r"<main id=\"content\">.*</main>", lambda _: f"<main>{joined}</main>", first, flags=re.S
     )
     (folder / ".print.html").write_text(book, encoding="utf-8")
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with contextlib.nullcontext(browser) if browser else chromium() as running:
-            page = running.new_page()
-            page.goto((folder / ".print.html").resolve().as_uri(), wait_until="load")
-            page.pdf(
-                path=str(target),
-                format="A4",
-                print_background=True,
-                margin={k: "15mm" for k in ("top", "bottom", "left", "right")},
-            )
-            page.close()
+        return print_page(folder / ".print.html", target, browser)
     finally:
         (folder / ".print.html").unlink()
+
+
+def print_page(source: Path, target: Path, browser=None, footer: str | None = None) -> Path:
+    """Print one HTML file to an A4 PDF (15 mm margins, backgrounds kept). ``footer`` is a
+    Chromium footer template (spans of class pageNumber and totalPages are filled in); none by
+    default. Uses ``browser`` if one is running."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    numbered = {"display_header_footer": True, "header_template": "<span></span>"}
+    with contextlib.nullcontext(browser) if browser else chromium() as running:
+        page = running.new_page()
+        page.goto(source.resolve().as_uri(), wait_until="load")
+        page.pdf(
+            path=str(target),
+            format="A4",
+            print_background=True,
+            margin={k: "15mm" for k in ("top", "bottom", "left", "right")},
+            **({**numbered, "footer_template": footer} if footer else {}),
+        )
+        page.close()
     return target

@@ -36,7 +36,7 @@ def test_bad_grids_are_named(tmp_path, text, message):
 def test_example_grids_fit_their_notebooks():
     import papermill
 
-    for grid in sorted(notebooks.paths.NOTEBOOKS.glob("sweeps/*.yaml")):
+    for grid in sorted(notebooks.paths.NOTEBOOKS.glob("sweeps/0*.yaml")):  # not sensitivity
         nb = notebooks.by_name(grid.stem)
         allowed = {p["name"]: p for p in papermill.inspect_notebook(str(nb.path)).values()}
         assert sweep.read_grid(grid, allowed)
