@@ -150,7 +150,7 @@ def ranked(summary, external, ledger, values, external_values=None, rows=None):
             where, verdict, names = (
                 quote.loc[row.claim],
                 "differs",
-                external_values.get(row.claim, {}),
+                external_values[row.claim],
             )
         try:
             sentence = fill(row.sentence, names)
