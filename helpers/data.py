@@ -15,7 +15,8 @@ import json
 import math
 import os
 import re
-import tempfile
+import shutil
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -220,10 +221,37 @@ def load(name: str, folder: str = "article") -> Dataset:
     return Dataset(name=name, frame=frame, resource=described)
 
 
-def write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """Write atomically, so a reader in a parallel run never sees half a file."""
+def write_atomically(target: Path, write) -> None:
+    """``write(temporary_path)``, then move that file over ``target`` in one step.
+
+    A reader never sees half a file; a failed write (a full disk) leaves neither half a file
+    nor the temporary one; a replaced file keeps its mode (``mkstemp`` would make it 0600,
+    unreadable to the rest of a group sharing the checkout), a new one gets the umask's.
+    """
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-        frame.to_csv(out, index=False, lineterminator="\n")
-    os.replace(tmp, target)
+    # unique to this process and thread: two writers never share a temporary file
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        write(tmp)
+        if target.exists():
+            shutil.copymode(target, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """Write a derived table atomically (see ``write_atomically``), ending in a newline."""
+
+    def write(path: Path) -> None:
+        with path.open("w", newline="", encoding="utf-8") as out:
+            frame.to_csv(out, index=False, lineterminator="\n")
+
+    try:
+        write_atomically(target, write)
+    except OSError as exc:  # read-only checkout, full disk: say which file, not a traceback
+        raise DataError(
+            f"{paths.relative(target)}: cannot write it ({exc.strerror}); run in a writable "
+            "copy with free space, or pass derived_dir= a folder you may write."
+        ) from None
