@@ -5,6 +5,14 @@ Schema, licence, ``provenance`` and, for read-only files, the number of data ``r
 checks a file against it before anyone computes with it; a test also runs ``frictionless
 validate``. The check is plain Python so that the runner can validate every file before any
 kernel starts, without pandas. Each refusal is one sentence naming the file, row and column.
+
+What is refused besides a cell of the wrong type: a value outside its field's constraints (the
+maximums are ceilings a few times the largest figure any source reports: they catch a slipped
+digit, not a surprising value), a value outside ``constraintsWhere`` (constraints that hold in
+the rows a pattern selects, e.g. shares 0-100 among counts), a file that is not a regular file
+(a folder, a symbolic link), a byte-order mark, a blank line, a last line without its newline
+(a truncated file), and a ledger row whose stated value its quote does not print (see
+``unprinted_value``).
 """
 
 from __future__ import annotations
@@ -58,7 +66,14 @@ def package(path: Path = paths.PACKAGE) -> dict:
         described = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{shown} is not valid UTF-8 JSON ({exc}).") from None
-    for resource in described.get("resources", []):
+    except OSError as exc:
+        raise DataError(f"{shown} cannot be read ({exc.strerror}).") from None
+    if not isinstance(described, dict) or not isinstance(described.get("resources"), list):
+        raise DataError(
+            f"{shown} has no list of 'resources'; it must describe every data file "
+            f"(restore it with `git checkout -- {shown}`)."
+        )
+    for resource in described["resources"]:
         for field in resource.get("schema", {}).get("fields", []):
             if field.get("type") not in TYPES:
                 raise DataError(
@@ -82,10 +97,12 @@ def columns(name: str) -> list[str]:
 
 
 def resource_for(csv_path: Path) -> dict:
-    """The resource whose ``path`` is this file (relative to ``data/``)."""
-    csv_path = Path(csv_path).resolve()
+    """The resource whose ``path`` is this file (relative to ``data/``).
+
+    Paths are compared without following symbolic links: a link is named as the link."""
+    csv_path = Path(os.path.abspath(csv_path))
     for item in package()["resources"]:
-        if (paths.DATA / item["path"]).resolve() == csv_path:
+        if Path(os.path.abspath(paths.DATA / item["path"])) == csv_path:
             return item
     raise DataError(
         f"{paths.relative(csv_path)} is not described in data/datapackage.json; "
@@ -117,6 +134,10 @@ def _convert(raw: str, field: dict):
             value = date.fromisoformat(raw)
         except ValueError:
             raise ValueError("is not an ISO date (YYYY-MM-DD)") from None
+        # Table Schema writes date limits as ISO strings
+        rules = {
+            k: date.fromisoformat(v) if k in ("minimum", "maximum") else v for k, v in rules.items()
+        }
     else:  # boolean
         if raw not in ("true", "false"):
             raise ValueError("is not true or false")
@@ -142,15 +163,38 @@ def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict]
             f"{shown}: file is missing; data/datapackage.json lists it as resource "
             f"'{resource['name']}'."
         )
+    if csv_path.is_symlink():
+        raise DataError(
+            f"{shown}: is a symbolic link (to {os.readlink(csv_path)}); data files must be "
+            "regular files: copy the data in, or restore the file with git checkout."
+        )
+    if not csv_path.is_file():
+        raise DataError(
+            f"{shown}: is a folder, not a CSV file; restore the file with git checkout."
+        )
     raw = csv_path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise DataError(
+            f"{shown}: starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM."
+        )
+    if raw and not raw.endswith(b"\n"):
+        line = raw.count(b"\n") + 1
+        raise DataError(
+            f"{shown}: line {line} does not end in a newline: the file may be truncated inside "
+            "its last value; restore it, or end the last line with a newline."
+        )
     try:
-        rows = list(csv.reader(raw.decode("utf-8").splitlines()))
+        lines = raw.decode("utf-8").split("\n")[:-1]  # the text after the final newline is ""
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
             f"{shown}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
             "save the file as UTF-8 (Shift_JIS and Latin-1 are not read)."
         ) from None
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            raise DataError(f"{shown}: line {number} is blank; remove it (no row may be empty).")
+    rows = list(csv.reader(lines))
     fields = resource["schema"]["fields"]
     expected = [f["name"] for f in fields]
     if not rows or rows[0] != expected:
@@ -187,6 +231,13 @@ def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict]
                     f"{shown}: row {line}, column '{field['name']}': value {raw!r} {exc}."
                 ) from None
         records.append(record)
+    for field in fields:
+        _check_where(shown, records, field)
+    if resource["name"] == "claims":
+        for line, record in enumerate(records, start=2):
+            problem = unprinted_value(record)
+            if problem:
+                raise DataError(f"{shown}: row {line}, column 'stated_value': {problem}.")
     key = resource["schema"].get("primaryKey")
     if key:
         seen = set()
@@ -196,6 +247,76 @@ def check_file(csv_path: Path, resource: dict | None = None) -> tuple[list[dict]
                 raise DataError(f"{shown}: row {line} repeats the key {key} of an earlier row.")
             seen.add(value)
     return records, resource
+
+
+def _check_where(shown: str, records: list[dict], field: dict) -> None:
+    """Apply a field's ``constraintsWhere``: limits that hold in the rows whose ``column``
+    matches ``pattern`` (a share among counts in one ``value`` column must be 0-100)."""
+    for rule in field.get("constraintsWhere", []):
+        limits = {k: rule[k] for k in ("minimum", "maximum") if k in rule}
+        for line, record in enumerate(records, start=2):
+            value = record[field["name"]]
+            if value is None or not re.search(rule["pattern"], record[rule["column"]] or ""):
+                continue
+            try:
+                _convert(str(value), {**field, "constraints": limits})
+            except ValueError as exc:
+                raise DataError(
+                    f"{shown}: row {line}, column '{field['name']}': value {value!r} {exc} "
+                    f"(rows whose {rule['column']} matches {rule['pattern']})."
+                ) from None
+
+
+# How the article writes a number in words (an ordinal gives a position; "both" counts two)
+_CARDINALS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+_TENS = "thirty forty fifty sixty seventy eighty ninety".split()
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
+NUMBER_WORDS = {
+    **{word: i for i, word in enumerate(_CARDINALS)},
+    **{word: 10 * i for i, word in enumerate(_TENS, start=3)},
+    **{word: i for i, word in enumerate(_ORDINALS.split(), start=1)},
+    **{"hundred": 100, "both": 2, "half": 0.5, "quarter": 0.25},
+    **{"double": 2, "doubled": 2, "twice": 2, "triple": 3, "tripled": 3},
+}
+# Values that are not a number the quote prints, recognised by the row's comparator or unit:
+BOUNDS = ("lt", "le", "gt", "ge")  # the words set a bound ("most": > 50 percent)
+# a position, a ratio, a label, the one Bibliography entry a citation must match
+NOT_PRINTED_UNITS = ("rank", "ratio", "column label", "figure", "bibliography entries")
+
+
+def printed_numbers(text: str) -> set[float]:
+    """Every number a text prints: digits (1,407 or 104.4, as in "¥104.4 billion") and words."""
+    found = {float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+    words = re.findall(r"[a-z]+", text.lower().replace("not one", "zero"))
+    found |= {float(NUMBER_WORDS[w]) for w in words if w in NUMBER_WORDS}
+    return found
+
+
+def unprinted_value(record: dict) -> str | None:
+    """Why a ledger row's ``stated_value`` is not backed by its words; None if it is.
+
+    The value must be printed in the row's quote, or in its reading where the reading counts
+    what the quote names ("both trainee cities"), as digits (thousands separators allowed) or
+    as a number word, ordinal or multiple ("twelve", "second", "half", "tripled"). Exempt are
+    values that no text prints by their nature: a bound the words set (comparator lt, le, gt,
+    ge: "most" is over 50 percent, "the late 1970s" from 1975); a rank, a ratio or rate, the
+    label of a column or figure, or the one Bibliography entry a citation must match (a unit
+    starting with rank, ratio, column label, figure or bibliography entries, or "... per ...").
+    """
+    unit = (record.get("unit") or "").lower()
+    if record["comparator"] in BOUNDS or unit.startswith(NOT_PRINTED_UNITS) or " per " in unit:
+        return None
+    value = float(record["stated_value"])
+    said = printed_numbers(f"{record['quote']} {record.get('reading') or ''}")
+    if any(math.isclose(value, n, rel_tol=1e-9, abs_tol=1e-12) for n in said):
+        return None
+    return (
+        f"{record['stated_value']} is not printed in the row's quote (nor counted in its "
+        "reading); write the number as the quote prints it, or correct the quote"
+    )
 
 
 def validate(csv_path: Path, resource: dict | None = None) -> tuple[pd.DataFrame, dict]:
