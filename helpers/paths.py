@@ -11,7 +11,10 @@ DERIVED = DATA / "derived"  # written by the notebooks
 CLAIMS = DATA / "claims.csv"
 PACKAGE = DATA / "datapackage.json"  # Frictionless Data Package: every CSV's schema
 NOTEBOOKS = ROOT / "notebooks"
-BUILD = ROOT / "build"  # git-ignored: stamps, failed runs, site, sweeps
+# git-ignored: stamps, failed runs, site, sweeps. The test suite points MENJU_BUILD at a
+# temporary folder (and its kernels inherit it), so that no test writes into the checkout.
+BUILD_ENV = "MENJU_BUILD"
+BUILD = Path(os.environ.get(BUILD_ENV) or ROOT / "build")
 
 
 # `make` (tools.run) sets this in its kernels' environment: only a `make` run may replace the

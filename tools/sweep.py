@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from helpers import paths
-from tools import checks, kernels, nbfiles, notebooks, run
+from tools import checks, cli, kernels, nbfiles, notebooks, run
 
 RUNS = paths.BUILD / "runs"
 
@@ -40,7 +40,17 @@ def read_grid(grid_path: Path, allowed: dict[str, str]) -> list[dict]:
     shown = paths.relative(grid_path)
     if not Path(grid_path).exists():
         raise GridError(f"{shown}: grid file is missing.")
-    spec = yaml.safe_load(Path(grid_path).read_text()) or {}
+    try:
+        spec = yaml.safe_load(Path(grid_path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise GridError(
+            f"{shown}: {where}{problem}; a grid file is YAML, e.g. notebooks/sweeps/*.yaml."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GridError(f"{shown}: cannot be read ({exc}).") from None
     grid = spec.get("grid") if isinstance(spec, dict) else None
     if not isinstance(grid, dict) or not grid:
         raise GridError(f"{shown}: needs a 'grid' mapping of parameter names to lists of values.")
@@ -88,6 +98,7 @@ def sweep(
         problem = checks.parameter_problem(nb.path, parameters)
         if problem:
             raise GridError(f"{paths.relative(Path(grid_path))}: {problem}")
+    checks.check_code()
     checks.validate_all()
     out = Path(runs) / (name or Path(grid_path).stem)
     shutil.rmtree(out, ignore_errors=True)
@@ -137,6 +148,10 @@ def sweep(
 
 
 def main(argv=None) -> int:
+    return cli.guard(_main, argv)
+
+
+def _main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.sweep", description=__doc__.split("\n")[0]
     )
@@ -148,7 +163,7 @@ def main(argv=None) -> int:
     try:
         sweep(args.notebook, Path(args.grid), args.name, args.jobs)
     except (GridError, KeyError, run.RunError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
     return 0
 
