@@ -56,9 +56,13 @@ class Dataset:
         return self.resource.get("provenance", {})
 
 
+def package(path: Path | None = None) -> dict:
+    """The data package (``data/datapackage.json`` unless ``path``), read once per process."""
+    return _read_package(Path(path or paths.PACKAGE))
+
+
 @functools.cache
-def package(path: Path = paths.PACKAGE) -> dict:
-    """The data package, read once per process."""
+def _read_package(path: Path) -> dict:
     shown = paths.relative(path)
     if not path.exists():
         raise DataError(f"{shown} is missing; it describes every data file.")
