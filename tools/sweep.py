@@ -88,14 +88,15 @@ def sweep(
     import pandas as pd
     import papermill
 
-    nb = notebooks.by_name(nb_name)
+    # a registered notebook by name, or any notebook file (a course's own, a test's)
+    given = Path(nb_name)
+    nb = given if given.suffix == ".ipynb" and given.is_file() else notebooks.by_name(nb_name).path
     allowed = {
-        p["name"]: p["inferred_type_name"]
-        for p in papermill.inspect_notebook(str(nb.path)).values()
+        p["name"]: p["inferred_type_name"] for p in papermill.inspect_notebook(str(nb)).values()
     }
     sets = read_grid(Path(grid_path), allowed)
     for parameters in sets:  # every value judged before any kernel starts
-        problem = checks.parameter_problem(nb.path, parameters)
+        problem = checks.parameter_problem(nb, parameters)
         if problem:
             raise GridError(f"{paths.relative(Path(grid_path))}: {problem}")
     checks.check_code()
@@ -111,7 +112,7 @@ def sweep(
         folder = out / slug(index, parameters)
         extra = {"derived_dir": str(folder / "derived")} if "derived_dir" in allowed else {}
         run.execute(
-            nb, parameters={**parameters, **extra}, output=folder / nb.path.name, workdir=workdir
+            nb, parameters={**parameters, **extra}, output=folder / nb.name, workdir=workdir
         )
         return index, parameters, folder
 
@@ -122,7 +123,7 @@ def sweep(
         kernels.remove_scratch(workdir)
     rows = []
     for index, parameters, folder in results:
-        verdict_file = folder / "derived" / "verdicts" / f"{nb.name}.csv"
+        verdict_file = folder / "derived" / "verdicts" / f"{nb.stem}.csv"
         if not verdict_file.exists():  # notebook 05 writes external checks instead
             verdict_file = folder / "derived" / "external_checks.csv"
         if not verdict_file.exists():
@@ -141,7 +142,7 @@ def sweep(
         )
         print(counts.to_string())
     print(
-        f"{len(sets)} runs of {nb.name}; outputs under {paths.relative(out)}/, "
+        f"{len(sets)} runs of {nb.stem}; outputs under {paths.relative(out)}/, "
         f"summary {paths.relative(summary)}"
     )
     return summary
