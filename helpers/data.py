@@ -285,41 +285,51 @@ NUMBER_WORDS = {
     **{"hundred": 100, "both": 2, "half": 0.5, "quarter": 0.25},
     **{"double": 2, "doubled": 2, "twice": 2, "triple": 3, "tripled": 3},
 }
-# Values that are not a number the quote prints, recognised by the row's comparator or unit:
-BOUNDS = ("lt", "le", "gt", "ge")  # the words set a bound ("most": > 50 percent)
-# a position, a ratio, a label, the one Bibliography entry a citation must match
+# Values that are not a number a quote prints, recognised by the row's comparator or unit
+BOUNDS = ("lt", "le", "gt", "ge")
+# a position, a ratio or rate, a label, the one Bibliography entry a citation must match
 NOT_PRINTED_UNITS = ("rank", "ratio", "column label", "figure", "bibliography entries")
+LABEL = re.compile(r"\b(?:table|figure|note|chapter)\s+\d+", re.IGNORECASE)  # not a quantity
 
 
 def printed_numbers(text: str) -> set[float]:
-    """Every number a text prints: digits (1,407 or 104.4, as in "¥104.4 billion") and words."""
+    """Every quantity a text prints: digits (1,407, or 104.4 in "¥104.4 billion"), number
+    words ("twelve", "second", "half", "tripled") and, for a decade ("the 1970s"), each of its
+    years. Labels ("Table 3", "note 9") are not quantities."""
+    text = LABEL.sub(" ", text)
     found = {float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
     words = re.findall(r"[a-z]+", text.lower().replace("not one", "zero"))
     found |= {float(NUMBER_WORDS[w]) for w in words if w in NUMBER_WORDS}
+    for decade in re.findall(r"\b(\d{3})0s\b", text):
+        found |= {float(f"{decade}{year}") for year in range(10)}
     return found
 
 
 def unprinted_value(record: dict) -> str | None:
-    """Why a ledger row's ``stated_value`` is not backed by its words; None if it is.
+    """Why a ledger row's ``stated_value`` is not backed by its quote; None if it is.
 
-    The value must be printed in the row's quote, or in its reading where the reading counts
-    what the quote names ("both trainee cities"), as digits (thousands separators allowed) or
-    as a number word, ordinal or multiple ("twelve", "second", "half", "tripled"). Exempt are
-    values that no text prints by their nature: a bound the words set (comparator lt, le, gt,
-    ge: "most" is over 50 percent, "the late 1970s" from 1975); a rank, a ratio or rate, the
-    label of a column or figure, or the one Bibliography entry a citation must match (a unit
-    starting with rank, ratio, column label, figure or bibliography entries, or "... per ...").
+    The value must be a quantity the quote prints (see ``printed_numbers``), or one the row's
+    reading counts in words ("both trainee cities"). Exempt are values no text prints by their
+    nature: a rank, a ratio or rate, the label of a column or figure, the one Bibliography entry
+    a citation must match (a unit starting with rank, ratio, column label, figure or
+    bibliography entries, or "... per ..."); a bound at zero (a sign: "did not yet have any");
+    and a bound whose quote prints no quantity, the words setting it ("most": over 50 percent,
+    "thousands": at least 2,000). A bound next to a printed number ("as many as 972") must
+    print its value.
     """
     unit = (record.get("unit") or "").lower()
-    if record["comparator"] in BOUNDS or unit.startswith(NOT_PRINTED_UNITS) or " per " in unit:
+    if unit.startswith(NOT_PRINTED_UNITS) or " per " in unit:
         return None
     value = float(record["stated_value"])
-    said = printed_numbers(f"{record['quote']} {record.get('reading') or ''}")
-    if any(math.isclose(value, n, rel_tol=1e-9, abs_tol=1e-12) for n in said):
+    printed = printed_numbers(record["quote"])
+    if record["comparator"] in BOUNDS and (value == 0 or not printed):
+        return None
+    words = re.sub(r"\d", " ", record.get("reading") or "")  # a reading counts in words only
+    if any(math.isclose(value, n, rel_tol=1e-9) for n in printed | printed_numbers(words)):
         return None
     return (
-        f"{record['stated_value']} is not printed in the row's quote (nor counted in its "
-        "reading); write the number as the quote prints it, or correct the quote"
+        f"{record['stated_value']} is not a quantity its quote prints; write the number as the "
+        "quote prints it, or correct the quote"
     )
 
 
