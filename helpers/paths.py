@@ -31,8 +31,10 @@ def results_dir(derived_dir: str | Path = "") -> Path:
 
 
 def relative(path: Path) -> str:
-    """A path as shown to readers: relative to the project root, never absolute."""
-    try:
-        return Path(path).resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return Path(path).name
+    """A path as shown to readers: relative to the project root, never absolute.
+
+    A symbolic link is shown as the link (its target only if the link lies outside)."""
+    for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):
+        if candidate.is_relative_to(ROOT):
+            return candidate.relative_to(ROOT).as_posix()
+    return Path(path).name
