@@ -262,7 +262,31 @@ def test_an_interrupted_sweep_says_so_and_leaves_nothing(tmp_path, monkeypatch, 
     monkeypatch.setattr(run, "execute", interrupted)
     argv = ["01_introduction", "notebooks/sweeps/01_introduction.yaml"]
     monkeypatch.chdir(paths.ROOT)
-    monkeypatch.setattr(sweep, "RUNS", tmp_path / "runs")
     assert sweep.main(argv) == 130
     assert "Interrupted" in capsys.readouterr().err
     assert not list(tmp_path.glob("menju-*")), "the sweep's kernel folder was left behind"
+
+
+def test_an_install_without_a_package_index_says_so(project_copy):
+    """make's install step offline: one sentence saying what to do (pip's words go to a log)."""
+    env = {
+        **os.environ,
+        "PIP_CONFIG_FILE": os.devnull,  # no mirror, no wheel folder from this machine's config
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": "",
+        "UV_OFFLINE": "1",
+    }
+    result = subprocess.run(
+        ["make", f"PYTHON={sys.executable}", "run"],
+        cwd=project_copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "make: could not install the locked packages (pip's words are in .venv/pip.log)" in (
+        result.stdout
+    )
+    assert "no package index answered?" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
