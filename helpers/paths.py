@@ -11,10 +11,12 @@ DERIVED = DATA / "derived"  # written by the notebooks
 CLAIMS = DATA / "claims.csv"
 PACKAGE = DATA / "datapackage.json"  # Frictionless Data Package: every CSV's schema
 NOTEBOOKS = ROOT / "notebooks"
-# git-ignored: stamps, failed runs, site, sweeps. The test suite points MENJU_BUILD at a
-# temporary folder (and its kernels inherit it), so that no test writes into the checkout.
+# git-ignored: stamps, failed runs, site, sweeps. The test suite moves its checkout's build/ to
+# a temporary folder with MENJU_BUILD="<checkout><os.pathsep><folder>" (kernels inherit it), so
+# that no test writes into the checkout; copies of the project that tests make keep their own.
 BUILD_ENV = "MENJU_BUILD"
-BUILD = Path(os.environ.get(BUILD_ENV) or ROOT / "build")
+_moved_root, _, _moved_to = os.environ.get(BUILD_ENV, "").partition(os.pathsep)
+BUILD = Path(_moved_to) if _moved_to and Path(_moved_root) == ROOT else ROOT / "build"
 
 
 # `make` (tools.run) sets this in its kernels' environment: only a `make` run may replace the

@@ -16,7 +16,9 @@ import pytest
 # runs outside make write their derived files under build/derived/) lands in the checkout.
 _OWN_BUILD = "MENJU_BUILD" not in os.environ
 if _OWN_BUILD:
-    os.environ["MENJU_BUILD"] = tempfile.mkdtemp(prefix="menju-test-build-")
+    _checkout = Path(__file__).resolve().parent.parent
+    _folder = tempfile.mkdtemp(prefix="menju-test-build-")
+    os.environ["MENJU_BUILD"] = f"{_checkout}{os.pathsep}{_folder}"
 
 from helpers import data, paths  # noqa: E402
 from tools import run  # noqa: E402
@@ -185,7 +187,7 @@ def pytest_sessionfinish(session, exitstatus):
     if _OWN_BUILD:
         import shutil
 
-        shutil.rmtree(os.environ["MENJU_BUILD"], ignore_errors=True)
+        shutil.rmtree(_folder, ignore_errors=True)
 
 
 @pytest.fixture
