@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -242,13 +244,17 @@ def test_write_csv_on_a_full_disk_names_the_file_and_leaves_no_temporary(tmp_pat
 # --- interruptions ------------------------------------------------------------------------------
 
 
-def test_an_interrupted_site_build_says_so_and_leaves_nothing(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_site_build_says_so_and_leaves_nothing(
+    signum, tmp_path, monkeypatch, capsys
+):
     def interrupted(out, student):
         (out / "half").write_text("a page")
-        raise KeyboardInterrupt
+        os.kill(os.getpid(), signum)  # Ctrl-C, or kill: the build is half written
+        time.sleep(5)
 
     monkeypatch.setattr(site, "_write", interrupted)
-    assert site.main(["--out", str(tmp_path / "site")]) == 130
+    assert site.main(["--out", str(tmp_path / "site")]) == 128 + signum
     err = capsys.readouterr().err
     assert "Interrupted" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == [], "the edition being built was left behind"

@@ -434,7 +434,10 @@ def test_normalise_merges_split_prints():
     ]
 
 
-def test_warm_kernels_are_ordinary_children_and_stop(tmp_path):
+def test_warm_kernels_are_ordinary_children_and_stop(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        kernels, "PRELOAD", "import helpers.paths"
+    )  # what is warmed is not the point
     km = kernels.warm_kernel(tmp_path)
     kernel = psutil.Process(km.provisioner.pid)
     assert kernel.ppid() == os.getpid(), "the kernel is not this process's own child"
@@ -475,8 +478,10 @@ def test_warm_kernels_import_what_the_notebooks_import():
     assert not missing, f"add to tools.kernels.NOTEBOOK_IMPORTS: {sorted(missing)}"
 
 
-def test_only_the_runners_kernels_may_write_committed_results(tmp_path):
+def test_only_the_runners_kernels_may_write_committed_results(tmp_path, monkeypatch):
     from jupyter_core.utils import run_sync
+
+    monkeypatch.setattr(kernels, "PRELOAD", "import helpers.paths")
 
     for committed, expected in ((True, "1"), (False, "0")):
         km = kernels.warm_kernel(tmp_path, committed)
