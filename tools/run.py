@@ -303,12 +303,19 @@ def commit(stage: Path, ran: list[notebooks.Notebook]) -> list[Path]:
     Only after every notebook succeeded; signals wait until the last file is in place, so an
     interruption cannot leave half a commit.
     """
-    moves = [(_staged(stage, nb), nb.path) for nb in ran]
     staged_derived = stage / "data" / "derived"
-    for path in sorted(staged_derived.rglob("*")):
-        target = paths.DATA / "derived" / path.relative_to(staged_derived)
-        if path.is_file() and not (target.is_file() and target.read_bytes() == path.read_bytes()):
-            moves.append((path, target))
+    results = [(_staged(stage, nb), nb.path) for nb in ran]
+    results += [
+        (path, paths.DATA / "derived" / path.relative_to(staged_derived))
+        for path in sorted(staged_derived.rglob("*"))
+        if path.is_file()
+    ]
+    # a file whose bytes did not change is left alone (its time too)
+    moves = [
+        (path, target)
+        for path, target in results
+        if not (target.is_file() and target.read_bytes() == path.read_bytes())
+    ]
     blocked = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
     try:
