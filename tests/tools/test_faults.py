@@ -88,19 +88,22 @@ DATA_FAULTS = {
 }
 
 
-@pytest.mark.parametrize("fault", DATA_FAULTS)
-def test_bad_data_is_refused_before_any_kernel(fault, in_project, snapshot, monkeypatch, capsys):
-    make, sentence = DATA_FAULTS[fault]
-    make(in_project)
-    before = snapshot(in_project)
-    started = []
-    monkeypatch.setattr(kernels, "warm_kernel", lambda *a, **k: started.append(a))
-    assert run.main(["--force"]) == 1
-    err = capsys.readouterr().err
-    assert sentence in err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    assert started == [], "a kernel started despite bad data"
-    assert snapshot(in_project) == before
+class TestBadData:
+    @pytest.mark.parametrize("fault", DATA_FAULTS)
+    def test_bad_data_is_refused_before_any_kernel(
+        self, fault, in_project, snapshot, monkeypatch, capsys
+    ):
+        make, sentence = DATA_FAULTS[fault]
+        make(in_project)
+        before = snapshot(in_project)
+        started = []
+        monkeypatch.setattr(kernels, "warm_kernel", lambda *a, **k: started.append(a))
+        assert run.main(["--force"]) == 1
+        err = capsys.readouterr().err
+        assert sentence in err
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        assert started == [], "a kernel started despite bad data"
+        assert snapshot(in_project) == before
 
 
 # --- code, notebooks and options ------------------------------------------------------------
@@ -170,20 +173,47 @@ def test_make_pdf_without_chromium_is_named(tmp_path, monkeypatch, capsys):
 # --- make's install step ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("python", ["/nonexistent/python3", "/bin/true", ""])
-def test_a_bad_python_is_refused_before_the_venv_is_touched(python, project_copy):
-    venv = project_copy / ".venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(sys.executable)  # a working .venv to keep
-    result = subprocess.run(
-        ["make", f"PYTHON={python}", "run"], cwd=project_copy, capture_output=True, text=True
-    )
-    assert result.returncode != 0
-    assert f"make: PYTHON={python} is not a Python; this project needs Python 3.11" in (
-        result.stdout
-    )
-    assert sorted(p.name for p in venv.iterdir()) == ["bin"], ".venv was touched"
-    assert (venv / "bin" / "python").exists()
+class TestMakeInstall:
+    """make's install step: a class of its own, so that xdist runs it beside the rest."""
+
+    @pytest.mark.parametrize("python", ["/nonexistent/python3", "/bin/true", ""])
+    def test_a_bad_python_is_refused_before_the_venv_is_touched(self, python, project_copy):
+        venv = project_copy / ".venv"
+        (venv / "bin").mkdir(parents=True)
+        (venv / "bin" / "python").symlink_to(sys.executable)  # a working .venv to keep
+        result = subprocess.run(
+            ["make", f"PYTHON={python}", "run"], cwd=project_copy, capture_output=True, text=True
+        )
+        assert result.returncode != 0
+        assert f"make: PYTHON={python} is not a Python; this project needs Python 3.11" in (
+            result.stdout
+        )
+        assert sorted(p.name for p in venv.iterdir()) == ["bin"], ".venv was touched"
+        assert (venv / "bin" / "python").exists()
+
+    def test_an_install_without_a_package_index_says_so(self, project_copy):
+        """make's install step offline: one sentence saying what to do (pip's words go to a log)."""
+        env = {
+            **os.environ,
+            "PIP_CONFIG_FILE": os.devnull,  # no mirror, no wheel folder from this machine's config
+            "PIP_NO_INDEX": "1",
+            "PIP_FIND_LINKS": "",
+            "UV_OFFLINE": "1",
+        }
+        result = subprocess.run(
+            ["make", f"PYTHON={sys.executable}", "run"],
+            cwd=project_copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode != 0
+        assert "make: could not install the locked packages (pip's words are in .venv/pip.log)" in (
+            result.stdout
+        )
+        assert "no package index answered?" in result.stdout
+        assert "Traceback" not in result.stdout + result.stderr
 
 
 # --- read-only checkout and full disk, for every entry point ---------------------------------
@@ -271,28 +301,3 @@ def test_an_interrupted_sweep_says_so_and_leaves_nothing(tmp_path, monkeypatch, 
     assert sweep.main(argv) == 130
     assert "Interrupted" in capsys.readouterr().err
     assert not list(tmp_path.glob("menju-*")), "the sweep's kernel folder was left behind"
-
-
-def test_an_install_without_a_package_index_says_so(project_copy):
-    """make's install step offline: one sentence saying what to do (pip's words go to a log)."""
-    env = {
-        **os.environ,
-        "PIP_CONFIG_FILE": os.devnull,  # no mirror, no wheel folder from this machine's config
-        "PIP_NO_INDEX": "1",
-        "PIP_FIND_LINKS": "",
-        "UV_OFFLINE": "1",
-    }
-    result = subprocess.run(
-        ["make", f"PYTHON={sys.executable}", "run"],
-        cwd=project_copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode != 0
-    assert "make: could not install the locked packages (pip's words are in .venv/pip.log)" in (
-        result.stdout
-    )
-    assert "no package index answered?" in result.stdout
-    assert "Traceback" not in result.stdout + result.stderr
