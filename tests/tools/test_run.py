@@ -126,7 +126,8 @@ class TestTransaction:
             assert path.stat().st_mode & 0o777 == 0o666 & ~_umask(), path.name
         assert run.plan() == [], "every notebook of the run is stamped"
         assert not list(paths.BUILD.glob(".run-*")), "the staged copy is removed"
-        assert [p.name for p in verdicts.iterdir() if p.name.startswith(".")] == []
+        for folder in (verdicts, root / "notebooks"):
+            assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
     def test_a_mid_run_failure_leaves_every_committed_file_byte_identical(
         self, tiny_project, snapshot
@@ -177,6 +178,10 @@ class TestStaleness:
             path.write_bytes(original + b"\n")
             assert run.plan() == list(existing), f"an edit of {path.name} must rerun everything"
             path.write_bytes(original)
+        probe = paths.ARTICLE / "zz_new_file.csv"
+        probe.write_text("x\n1\n")
+        assert run.plan() == list(existing), "a new data file must rerun everything"
+        probe.unlink()
         (paths.DERIVED / "claim_summary.csv").write_text("an output, not an input\n")
         assert run.plan() == [], "data/derived/ holds outputs: editing them reruns nothing"
 
