@@ -7,8 +7,9 @@ VENV := .venv
 # The Python that builds .venv (`make PYTHON=python3.13`), found before .venv/bin is put first
 # on PATH below. The stamp names it, so a .venv built by another Python is rebuilt.
 PYTHON ?= python3
-HOST_PYTHON := $(shell command -v $(PYTHON))
-HOST_VERSION := $(shell $(HOST_PYTHON) -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)
+HOST_PYTHON := $(shell command -v '$(PYTHON)' 2>/dev/null)
+# empty when PYTHON is not a Python (a missing file, /bin/true): the check below refuses it
+HOST_VERSION := $(if $(HOST_PYTHON),$(shell '$(HOST_PYTHON)' -c 'import sys; print(sys.version.split()[0])' 2>/dev/null))
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell (cat requirements.txt pyproject.toml; echo $(HOST_PYTHON) $(HOST_VERSION)) 2>/dev/null | sha256sum | cut -c1-12)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -26,26 +27,29 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 all: run site ## install, run every stale notebook, build the site
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(HOST_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
-	  echo "make: PYTHON=$(PYTHON) is $(or $(HOST_VERSION),not found); this project needs Python 3.11 or newer (for example make PYTHON=python3.12)."; exit 1; }
+	@# checked before .venv is touched; quoted so that an empty variable cannot start the
+	@# line with '-' (which would make make ignore the check's failure)
+	@[ -n '$(HOST_VERSION)' ] && '$(HOST_PYTHON)' -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "make: PYTHON=$(PYTHON) is $(or $(HOST_VERSION),not a Python); this project needs Python 3.11 or newer (for example make PYTHON=python3.12)."; exit 1; }
 	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print(sys.version.split()[0])')" != "$(HOST_VERSION)" ]; then \
 	  echo "make: .venv was built by another Python; rebuilding it with $(PYTHON) $(HOST_VERSION)"; rm -rf $(VENV); fi
 	@rm -f $(VENV)/.installed-*
 	@# no pip inside the venv: the system pip bootstraps uv into it, uv installs the lock in
 	@# about a second; if uv cannot be had, pip installs the same lock
-	@test -x $(PY) || $(HOST_PYTHON) -m venv --without-pip $(VENV)
-	@if $(HOST_PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check \
-	      --no-deps "$$(grep '^uv==' requirements.txt)" \
+	@test -x $(PY) || '$(HOST_PYTHON)' -m venv --without-pip $(VENV)
+	@if '$(HOST_PYTHON)' -m pip --python $(PY) install --quiet --disable-pip-version-check \
+	      --no-deps "$$(grep '^uv==' requirements.txt)" 2>/dev/null \
 	    && $(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.txt \
 	    && $(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps --no-build-isolation -e . ; then :; \
 	  else echo "uv unavailable: installing with pip"; \
 	    $(PY) -m ensurepip --upgrade >/dev/null \
-	    && $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt \
-	    && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . ; fi
+	    && $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>$(VENV)/pip.log \
+	    && $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . 2>>$(VENV)/pip.log \
+	    || { echo "make: could not install the locked packages (pip's words are in $(VENV)/pip.log): no package index answered? Connect to the network (or set PIP_INDEX_URL to a mirror) and run make again."; exit 1; }; fi
 	@touch $@
 
 run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomically)
-	@$(PY) -m tools.run --jobs $(JOBS) --timeout $(TIMEOUT)
+	@$(PY) -m tools.run --jobs $(JOBS) --timeout '$(TIMEOUT)'
 
 site: $(STAMP) run ## build the static site under build/site/
 	@$(PY) -m tools.site --if-stale

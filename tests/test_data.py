@@ -49,6 +49,35 @@ def test_frictionless_validates_the_package():
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+def test_every_number_and_date_read_is_bounded():
+    """Plausible data: each count, amount, year and date of the inputs has both limits its
+    meaning gives (derived files are outputs, checked by the notebooks that write them)."""
+    for resource in RESOURCES:
+        if resource["path"].startswith("derived/"):
+            continue
+        for field in resource["schema"]["fields"]:
+            limits = field.get("constraints", {})
+            if field["type"] in ("integer", "number", "date"):
+                assert {"minimum", "maximum"} <= set(limits), (resource["path"], field["name"])
+
+
+def test_every_stated_value_is_printed_by_its_quote():
+    """The ledger's rule (helpers.data.unprinted_value) holds for every row; a bound next to a
+    printed number must print its value, a bound set by words need not."""
+    ledger = data.check_file(paths.CLAIMS)[0]
+    assert all(data.unprinted_value(row) is None for row in ledger)
+    row = {"quote": "as many as 972 associations", "stated_value": "972", "unit": "associations"}
+    assert data.unprinted_value({**row, "comparator": "le"}) is None
+    assert "972 is not a quantity its quote prints" in data.unprinted_value(
+        {**row, "quote": "as many as 9720 associations", "comparator": "le"}
+    )
+    words = {"quote": "Most of the investments", "unit": "percent", "comparator": "gt"}
+    assert data.unprinted_value({**words, "stated_value": "50"}) is None
+    twelve = {"quote": "and twelve designated cities", "unit": "cities", "comparator": "eq"}
+    assert data.unprinted_value({**twelve, "stated_value": "12"}) is None
+    assert data.unprinted_value({**twelve, "stated_value": "13"}) is not None
+
+
 def test_article_quotes_are_short():
     for resource in RESOURCES:
         if resource["path"].startswith("article/"):

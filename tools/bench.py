@@ -93,6 +93,12 @@ def _timed(cmd: list[str], cwd: Path, env: dict) -> float:
 
 
 def main(argv=None) -> int:
+    from tools import cli
+
+    return cli.guard(_main, argv)  # "Interrupted", a read-only or full disk: one sentence
+
+
+def _main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.bench", description=__doc__.split("\n")[0]
     )

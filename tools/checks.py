@@ -16,6 +16,23 @@ from pathlib import Path
 from helpers import paths
 
 
+class CodeError(ValueError):
+    """A module of helpers/ that does not compile."""
+
+
+def check_code() -> None:
+    """Every module of helpers/ compiles: a syntax error is named once, with file and line,
+    rather than by every kernel that imports it."""
+    for path in sorted((paths.ROOT / "helpers").glob("*.py")):
+        try:
+            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            raise CodeError(
+                f"{paths.relative(path)}, line {exc.lineno}: {exc.msg}; every notebook imports "
+                "helpers/, so no kernel was started: fix the line and run again."
+            ) from None
+
+
 def validate_all(folders=("article", "external")) -> list[Path]:
     """Validate every resource in the given folders and the ledger; return what was checked.
 

@@ -8,6 +8,7 @@ connection file or key outlives a run.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -21,12 +22,23 @@ SOCKET_DIR_LIMIT = 40
 _SCRATCH: set[Path] = set()  # removed on exit, also when a signal stops the run
 
 
-def scratch_dir(prefix: str) -> Path:
-    """A private (0700) temporary folder with a short path, removed at exit or on a signal."""
+def scratch_base() -> Path:
+    """Where scratch folders go: TMPDIR, or /tmp when TMPDIR is too long for sockets."""
     base = tempfile.gettempdir()
     if len(base) > SOCKET_DIR_LIMIT and os.access("/tmp", os.W_OK):
         base = "/tmp"
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    return Path(base)
+
+
+def scratch_dir(prefix: str, base: Path | None = None) -> Path:
+    """A private (0700) temporary folder, removed at exit or on a signal.
+
+    Its name carries this process's id (``<prefix><pid>-...``): a folder left by a process
+    that was killed (SIGKILL runs no cleanup) is removed by a later run (``remove_stale``).
+    """
+    base = Path(base) if base is not None else scratch_base()
+    base.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base))
     _SCRATCH.add(folder)
     return folder
 
@@ -34,6 +46,35 @@ def scratch_dir(prefix: str) -> Path:
 def remove_scratch(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     _SCRATCH.discard(folder)
+
+
+# Temporary folders of this project's tools, named with their owner's pid (see scratch_dir):
+# kernels' sockets and keys (menju-run-, menju-sweep-), a run's staged results (build/.run-),
+# an edition being built (build/.site., build/.student.)
+_OWNED = re.compile(r"^(?:menju-[a-z]+-|\.run-|\.site\.|\.student\.)(\d+)-")
+
+
+def remove_stale(folders=()) -> list[Path]:
+    """Remove temporary folders whose owner process is gone; return what was removed."""
+    import psutil
+
+    removed = []
+    for base in {scratch_base(), Path(tempfile.gettempdir()), paths.BUILD, *folders}:
+        if not base.is_dir():
+            continue
+        for entry in base.iterdir():
+            match = _OWNED.match(entry.name)
+            if not match or not entry.is_dir() or entry.is_symlink():
+                continue
+            pid = int(match.group(1))
+            try:  # a pid reused since: that process started after the folder was made
+                alive = psutil.Process(pid).create_time() <= entry.stat().st_mtime + 1
+            except (psutil.NoSuchProcess, psutil.AccessDenied, FileNotFoundError):
+                alive = psutil.pid_exists(pid)
+            if not alive:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed
 
 
 def ipc_kernel_manager(workdir: Path):
@@ -94,11 +135,12 @@ NOTEBOOK_IMPORTS = (
 PRELOAD = "import " + ", ".join(NOTEBOOK_IMPORTS)
 
 
-def warm_kernel(workdir: Path, committed: bool = False):
+def warm_kernel(workdir: Path, committed: bool = False, root: Path | None = None):
     """Start a kernel and import the notebooks' libraries in it, silently (no history).
 
-    ``committed``: the kernel's notebook may replace the committed results in data/derived/
-    (only ``make``'s runner asks for it; see ``helpers.paths.results_dir``).
+    ``committed``: the kernel's notebook writes the results into data/derived/ (only ``make``'s
+    runner asks for it; see ``helpers.paths.results_dir``). ``root``: a staged copy of the
+    project whose ``helpers`` (and so data/) the kernel imports instead of the checkout's.
     """
     # run_sync, not asyncio.run: it also works where an event loop is already running
     from jupyter_core.utils import run_sync
@@ -106,7 +148,9 @@ def warm_kernel(workdir: Path, committed: bool = False):
     async def start():
         km = ipc_kernel_manager(workdir)(kernel_name="python3")
         env = {**os.environ, paths.COMMITTED_RESULTS: "1" if committed else "0"}
-        await km.start_kernel(env=env)
+        if root is not None:  # first on the path: before the editable install of the checkout
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+        await km.start_kernel(env=env, **({"cwd": str(root)} if root is not None else {}))
         kc = km.client()
         kc.start_channels()
         try:
@@ -118,7 +162,11 @@ def warm_kernel(workdir: Path, committed: bool = False):
             kc.stop_channels()
         if reply["content"]["status"] != "ok":
             await km.shutdown_kernel(now=True)
-            raise RuntimeError(f"could not import the notebooks' libraries: {reply['content']}")
+            content = reply["content"]  # ename and evalue: the traceback is for a terminal
+            raise RuntimeError(
+                f"could not import the notebooks' libraries: {content.get('ename')}: "
+                f"{content.get('evalue')}"
+            )
         return km
 
     return run_sync(start)()

@@ -1,7 +1,7 @@
-"""The notebooks in reading order: what each covers, reads and must wait for.
+"""The notebooks in reading order: what each covers and must wait for.
 
-The runner uses ``reads`` to decide whether a notebook must rerun and ``after`` to order a
-parallel run; the README and the site use ``title`` and ``covers``.
+The runner uses ``after`` to order a parallel run (whether a notebook must rerun depends on all
+of its inputs, see ``tools.run.inputs``); the README and the site use ``title`` and ``covers``.
 """
 
 from __future__ import annotations
@@ -11,24 +11,17 @@ from pathlib import Path
 
 from helpers import paths
 
-SECTIONS = ("article/*", "claims.csv", "datapackage.json", "summaries.csv", "findings.csv")
-
 
 @dataclass(frozen=True)
 class Notebook:
     name: str
     title: str
     covers: str
-    reads: tuple[str, ...] = SECTIONS  # globs under data/
     after: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def path(self) -> Path:
         return paths.NOTEBOOKS / f"{self.name}.ipynb"
-
-    def inputs(self) -> list[Path]:
-        """Every data file this notebook reads, sorted, for the rerun fingerprint."""
-        return sorted({p for glob in self.reads for p in paths.DATA.glob(glob) if p.is_file()})
 
 
 SECTION_NOTEBOOKS = (
@@ -57,19 +50,11 @@ CROSS_CHECKS = Notebook(
     "05_external_cross_checks",
     "Cross-checks against public records, and what happened after 2001",
     "Claims from every section against external data; JET, affiliations and mergers after 2001",
-    reads=(*SECTIONS, "external/*"),
 )
 AUDIT = Notebook(
     "00_audit_report",
     "Audit report: every claim and its verdict",
     "All sections: verdict counts, inconsistencies, not-checkable claims, external checks",
-    reads=(
-        *SECTIONS,
-        "derived/verdicts/*",
-        "derived/external_checks.csv",
-        "derived/external_findings.csv",
-        "derived/sensitivity.csv",
-    ),
     after=tuple(nb.name for nb in (*SECTION_NOTEBOOKS, CROSS_CHECKS)),
 )
 # Reading order: the audit report first (it is what readers open), then the sections.

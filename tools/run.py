@@ -1,30 +1,35 @@
-"""Execute notebooks with papermill: in parallel, incrementally, atomically, over IPC.
+"""Execute notebooks with papermill: in parallel, incrementally, all or nothing, over IPC.
 
-``python -m tools.run`` (what ``make`` calls) runs every registered notebook that changed since
-its last successful run, in reading-order dependencies, on as many kernels as there are cores,
-from one process so the ~3 s import of nbformat/papermill is paid once. Each notebook executes
-into a temporary file; only a successful, normalised result replaces the committed notebook
-(``os.replace`` is atomic), so an interrupted or failed run never damages it. A failed copy is
-kept under ``build/failed/`` and its path printed.
+``python -m tools.run`` (what ``make`` calls) runs every registered notebook that is stale, in
+reading-order dependencies, on as many kernels as there are cores, from one process so the
+~3 s import of nbformat/papermill is paid once.
+
+A run is a transaction. Its kernels work in a staged copy of the project's inputs
+(``build/.run-<pid>-*/``: helpers/, data/, notebooks/): every executed notebook and every
+derived file lands there, and all of them are moved into the checkout only when every notebook
+of the run succeeded, the audit report included. A failure or an interruption leaves every
+committed notebook and data/derived file as it was; the partial notebook is kept under
+``build/failed/`` and the message names the notebook and the cell.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from helpers import paths
-from tools import checks, kernels, nbfiles, notebooks
+from helpers import data, paths
+from tools import checks, cli, kernels, nbfiles, notebooks
 
 STAMPS = paths.BUILD / "stamps"
 FAILED = paths.BUILD / "failed"
@@ -38,25 +43,45 @@ class RunError(RuntimeError):
 # --- incremental runs --------------------------------------------------------------------
 
 
+def inputs() -> list[Path]:
+    """What every notebook may read: data/ except the outputs in data/derived/, all of
+    helpers/ (notebooks import it) and the lock. Any change there makes every notebook stale:
+    no hand-kept list of what each notebook reads decides a rerun."""
+    found = [p for p in paths.DATA.rglob("*") if not p.is_relative_to(paths.DATA / "derived")]
+    found += [p for p in (paths.ROOT / "helpers").rglob("*") if "__pycache__" not in p.parts]
+    return sorted(p for p in [*found, paths.ROOT / "requirements.txt"] if p.is_file())
+
+
+def read_cells(path: Path) -> list[dict]:
+    """A notebook's cells; a file that is not notebook JSON is named in one sentence."""
+    shown = paths.relative(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
+        raise RunError(
+            f"{shown} is not a valid notebook ({exc}); restore it with "
+            f"`git checkout -- {shown}`, or repair the edit. No kernel was started."
+        ) from None
+    except OSError as exc:
+        raise RunError(f"{shown} cannot be read ({exc.strerror}).") from None
+
+
 def fingerprint(nb: notebooks.Notebook) -> str:
-    """Hash of what a notebook's output depends on: its cells, its data, helpers, the lock."""
+    """Hash of what a notebook's output depends on: its cells and every input (see ``inputs``)."""
     digest = hashlib.sha256()
-    cells = json.loads(nb.path.read_text(encoding="utf-8"))["cells"]
-    for cell in cells:  # outputs excluded: executing must not invalidate the stamp
+    for cell in read_cells(nb.path):  # outputs excluded: executing must not invalidate the stamp
         tags = cell.get("metadata", {}).get("tags", [])
         digest.update(json.dumps([cell["cell_type"], cell["source"], tags]).encode())
-    code = sorted((paths.ROOT / "helpers").glob("*.py"))  # all of helpers/: notebooks import it
-    inputs = [*nb.inputs(), *code]
-    inputs.append(paths.ROOT / "requirements.txt")
-    for path in inputs:
+    for path in inputs():
         digest.update(paths.relative(path).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def _stamp_text(nb: notebooks.Notebook) -> str:
+def _stamp_text(nb: notebooks.Notebook, prints: str | None = None) -> str:
     # inputs, plus the executed file itself: a notebook edited or cleared since is rerun
-    return f"{fingerprint(nb)}\n{hashlib.sha256(nb.path.read_bytes()).hexdigest()}\n"
+    prints = prints or fingerprint(nb)
+    return f"{prints}\n{hashlib.sha256(nb.path.read_bytes()).hexdigest()}\n"
 
 
 def up_to_date(nb: notebooks.Notebook) -> bool:
@@ -64,9 +89,10 @@ def up_to_date(nb: notebooks.Notebook) -> bool:
     return stamp.exists() and stamp.read_text() == _stamp_text(nb)
 
 
-def mark_done(nb: notebooks.Notebook) -> None:
+def mark_done(nb: notebooks.Notebook, prints: str | None = None) -> None:
+    """Stamp ``nb`` as run on the inputs of ``prints`` (taken before the run started)."""
     STAMPS.mkdir(parents=True, exist_ok=True)
-    (STAMPS / f"{nb.name}.sha256").write_text(_stamp_text(nb))
+    (STAMPS / f"{nb.name}.sha256").write_text(_stamp_text(nb, prints))
 
 
 # --- execution ---------------------------------------------------------------------------
@@ -144,23 +170,12 @@ def execute(
 
 
 def _replace(target: Path, nb) -> None:
-    """Write ``nb`` beside ``target`` under a name unique to this run, then move it into place."""
+    """Write ``nb`` beside ``target``, then move it into place (its mode kept)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, staged = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp"
-        )
-    except PermissionError:
-        raise RunError(
-            f"{paths.relative(target)}: cannot write there (a read-only checkout?); "
-            "run in a writable copy, or pass an output path."
-        ) from None
-    os.close(handle)
-    try:
-        nbfiles.write_notebook(nb, Path(staged))
-        os.replace(staged, target)
-    finally:
-        Path(staged).unlink(missing_ok=True)
+        data.write_atomically(target, lambda path: nbfiles.write_notebook(nb, path))
+    except OSError as exc:
+        problem = cli.write_problem(exc) or f"cannot write it ({exc.strerror})"
+        raise RunError(f"{paths.relative(target)}: {problem} Pass another output path.") from None
 
 
 def _describe_failure(exc: BaseException, cell_index, timeout: int, execution_error) -> str:
@@ -212,7 +227,8 @@ def plan(names=None, force: bool = False) -> list[notebooks.Notebook]:
 
 
 def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TIMEOUT) -> None:
-    """Run notebooks on ``jobs`` kernels at once, each after those it depends on.
+    """Run notebooks on ``jobs`` kernels at once, each after those it depends on; commit all
+    of their results, or none.
 
     Every notebook's kernel is an ordinary ipykernel, started at the outset and warmed by
     importing the notebooks' libraries (as Voila's pre-started kernel pool does): a starting
@@ -222,31 +238,97 @@ def run_all(todo: list[notebooks.Notebook], jobs: int, timeout: int = DEFAULT_TI
     if not todo:
         print("All notebooks are up to date.")
         return
+    checks.check_code()  # a broken helpers/ module: named once, before any kernel starts
+    checks.validate_all()  # a corrupted file stops the run before any kernel starts
+    prints = {nb.name: fingerprint(nb) for nb in todo}  # the inputs this run reads
     kernels.prepare_environment()
     nbfiles.skip_slow_validator()
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
         workdir = kernels.scratch_dir("menju-run-")
         stack.callback(kernels.remove_scratch, workdir)
-        checks.validate_all()  # a corrupted file stops the run before any kernel starts
+        stage = kernels.scratch_dir(".run-", base=paths.BUILD)
+        stack.callback(kernels.remove_scratch, stage)
+        stage_project(stage)
         starter = stack.enter_context(ThreadPoolExecutor(max_workers=len(todo)))
-        warming = {nb.name: starter.submit(kernels.warm_kernel, workdir, True) for nb in todo}
+        warming = {
+            nb.name: starter.submit(kernels.warm_kernel, workdir, True, stage) for nb in todo
+        }
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
         # papermill is imported here, once, while the kernels start up
         import papermill  # noqa: F401
 
-        errors = _schedule(todo, jobs, warming, pool, timeout, workdir)
-    print(
-        f"{len(todo) - len(errors)} of {len(todo)} notebooks ran in "
-        f"{time.perf_counter() - start:.1f} s on {jobs} kernels",
-        flush=True,
-    )
-    if errors:
-        raise RunError("\n".join(errors))
+        def one(nb, kernel) -> float:
+            return _timed(_staged(stage, nb), timeout, workdir, kernel)
+
+        errors = _schedule(todo, jobs, warming, pool, one)
+        print(
+            f"{len(todo) - len(errors)} of {len(todo)} notebooks ran in "
+            f"{time.perf_counter() - start:.1f} s on {jobs} kernels",
+            flush=True,
+        )
+        if errors:
+            raise RunError(
+                "\n".join(errors) + "\nNothing was committed: every notebook and every file in "
+                "data/derived/ is as it was."
+            )
+        commit(stage, todo)
+    for nb in todo:
+        mark_done(nb, prints[nb.name])
 
 
-def _schedule(todo, jobs, warming, pool, timeout, workdir) -> list[str]:
-    """Run each notebook on its kernel once those it waits for are done; return the errors."""
+# What a run's kernels read: the notebooks, their helpers and data (outputs land in data/derived)
+STAGED = ("helpers", "data", "notebooks")
+
+
+def stage_project(stage: Path) -> None:
+    """Copy what the kernels read into ``stage``; they import its helpers, so they read its
+    data/ and write its data/derived/ (``tools.kernels.warm_kernel(root=stage)``)."""
+    for folder in STAGED:
+        shutil.copytree(
+            paths.ROOT / folder,
+            stage / folder,
+            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", ".*.tmp"),
+        )
+
+
+def _staged(stage: Path, nb: notebooks.Notebook) -> Path:
+    """Where ``nb`` lies in the staged copy (it is executed there, in place)."""
+    return stage / "notebooks" / nb.path.name
+
+
+def commit(stage: Path, ran: list[notebooks.Notebook]) -> list[Path]:
+    """Move the run's notebooks and changed derived files into the checkout; return them.
+
+    Only after every notebook succeeded; signals wait until the last file is in place, so an
+    interruption cannot leave half a commit.
+    """
+    staged_derived = stage / "data" / "derived"
+    results = [(_staged(stage, nb), nb.path) for nb in ran]
+    results += [
+        (path, paths.DATA / "derived" / path.relative_to(staged_derived))
+        for path in sorted(staged_derived.rglob("*"))
+        if path.is_file()
+    ]
+    # a file whose bytes did not change is left alone (its time too)
+    moves = [
+        (path, target)
+        for path, target in results
+        if not (target.is_file() and target.read_bytes() == path.read_bytes())
+    ]
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        for source, target in moves:
+            data.write_atomically(target, lambda tmp, source=source: shutil.copyfile(source, tmp))
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+    return [target for _, target in moves]
+
+
+def _schedule(todo, jobs, warming, pool, run_one) -> list[str]:
+    """Run each notebook (``run_one(nb, kernel)``) on its kernel once those it waits for are
+    done; return the errors."""
     # longest first, so the last notebook to finish (the audit report waits for it) starts
     # early; the executed notebook's size stands in for its run time (figures dominate both)
     waiting = sorted(todo, key=lambda nb: -nb.path.stat().st_size)
@@ -262,7 +344,7 @@ def _schedule(todo, jobs, warming, pool, timeout, workdir) -> list[str]:
                 _discard(warming[nb.name])
             elif len(running) < jobs and not set(nb.after) & unfinished:
                 waiting.remove(nb)
-                running[pool.submit(_timed, nb, timeout, workdir, warming[nb.name])] = nb
+                running[pool.submit(run_one, nb, warming[nb.name])] = nb
         if not running:  # what still waits, waits on itself: the registry has a cycle
             for nb in waiting:
                 errors.append(f"{nb.name}: not run, it waits on {sorted(nb.after)} in a cycle")
@@ -278,7 +360,6 @@ def _schedule(todo, jobs, warming, pool, timeout, workdir) -> list[str]:
                 print(f"FAILED {exc}", file=sys.stderr, flush=True)
                 failed.add(nb.name)
                 continue
-            mark_done(nb)
             print(f"ran {nb.name} in {seconds:.1f} s", flush=True)
     return errors
 
@@ -289,40 +370,54 @@ def _discard(kernel) -> None:
         kernels.shutdown(kernel.result())
 
 
-def _timed(nb: notebooks.Notebook, timeout: int, workdir: Path, kernel) -> float:
-    """Run ``nb`` on the kernel that ``kernel`` (a future) started; seconds from its turn."""
+def _timed(path: Path, timeout: int, workdir: Path, kernel) -> float:
+    """Run the notebook at ``path`` in place on the kernel that ``kernel`` (a future) started;
+    seconds from its turn."""
     start = time.perf_counter()
     try:
         km = kernel.result()
     except Exception as exc:
-        raise RunError(f"{nb.name}: the kernel did not start: {exc}") from None
+        raise RunError(f"{path.stem}: the kernel did not start: {exc}") from None
     try:
-        execute(nb, timeout=timeout, workdir=workdir, km=km)
+        execute(path, timeout=timeout, workdir=workdir, km=km)
     finally:
         kernels.shutdown(km)
     return time.perf_counter() - start
 
 
 def _stop_children(signum, frame):
-    """On SIGINT/SIGTERM: kill kernels, remove scratch folders (keys, sockets) and leave.
-
-    Committed notebooks were never touched: results are moved into place only on success.
-    """
+    """On SIGINT/SIGTERM: kill kernels, remove scratch folders (keys, sockets, the staged
+    results) and leave; nothing was committed (a commit in progress holds signals back)."""
     kernels.stop_all()
     print(
-        f"\nInterrupted (signal {signum}); committed notebooks are unchanged.",
+        f"\nInterrupted (signal {signum}); nothing was committed: notebooks and data/derived "
+        "are as they were.",
         file=sys.stderr,
         flush=True,
     )
     os._exit(128 + signum)
 
 
+def timeout_seconds(text: str) -> int:
+    """``--timeout`` (``make TIMEOUT=...``) as whole seconds; RunError says what is allowed."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise RunError(
+            f"TIMEOUT (--timeout) is {text!r}; allowed: whole seconds, 1 or more "
+            "(for example make TIMEOUT=600)."
+        )
+    return int(text)
+
+
 def main(argv=None) -> int:
+    return cli.guard(_main, argv)
+
+
+def _main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.run", description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="notebooks to run (default: every stale one)")
     parser.add_argument("--force", action="store_true", help="run even if up to date")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="kernels at once")
-    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell")
+    parser.add_argument("--timeout", default=str(DEFAULT_TIMEOUT), help="seconds per cell")
     parser.add_argument(
         "-p",
         nargs=2,
@@ -333,34 +428,24 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--out", type=Path, help="with -p: the executed copy (build/runs/...)")
     args = parser.parse_args(argv)
-    if args.p:
-        if len(args.names) != 1:
-            print(
-                "error: -p runs exactly one notebook; name it, e.g. 01_introduction",
-                file=sys.stderr,
-            )
-            return 2
-        nb = notebooks.by_name(args.names[0])
-        parameters = {name: checks.literal(value) for name, value in args.p}
-        out = args.out or paths.BUILD / "runs" / f"{nb.name}.ipynb"
-        try:
-            print(_shown(execute(nb, parameters=parameters, output=out)))
-        except RunError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        return 0
-    if args.timeout < 1:
-        allowed = "allowed: whole seconds, 1 or more"
-        print(f"error: --timeout (make TIMEOUT=...) is {args.timeout}; {allowed}.", file=sys.stderr)
-        return 2
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop_children)
-        signal.signal(signal.SIGINT, _stop_children)
     try:
+        timeout = timeout_seconds(args.timeout)
+        if args.p:
+            if len(args.names) != 1:
+                raise RunError("-p runs exactly one notebook; name it, e.g. 01_introduction")
+            nb = notebooks.by_name(args.names[0])
+            parameters = {name: checks.literal(value) for name, value in args.p}
+            out = args.out or paths.BUILD / "runs" / f"{nb.name}.ipynb"
+            print(_shown(execute(nb, parameters=parameters, output=out, timeout=timeout)))
+            return 0
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _stop_children)
+            signal.signal(signal.SIGINT, _stop_children)
         with checkout_lock():
-            run_all(plan(args.names, args.force), max(1, args.jobs), args.timeout)
+            kernels.remove_stale()  # folders of runs that were killed (SIGKILL cleans nothing)
+            run_all(plan(args.names, args.force), max(1, args.jobs), timeout)
     except (RunError, KeyError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
     return 0
 
@@ -368,24 +453,29 @@ def main(argv=None) -> int:
 @contextlib.contextmanager
 def checkout_lock():
     """One run at a time per checkout: a second ``make`` waits for the first, and says so."""
-    import fcntl
+    import filelock
 
+    lock_path = paths.BUILD / ".run.lock"
     try:
         paths.BUILD.mkdir(parents=True, exist_ok=True)
-        handle = open(paths.BUILD / ".run.lock", "w")  # noqa: SIM115 (closed by the with below)
+        if not os.access(paths.BUILD, os.W_OK):
+            raise PermissionError(errno.EROFS, os.strerror(errno.EROFS))
+        lock = filelock.FileLock(lock_path)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            print("Another run is in progress in this checkout; waiting for it to finish.")
+            sys.stdout.flush()
+            lock.acquire()
     except OSError as exc:
         raise RunError(
             f"cannot write {paths.relative(paths.BUILD)}/ ({exc.strerror}): the checkout is "
             "read-only; run make in a writable copy."
         ) from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print("Another run is in progress in this checkout; waiting for it to finish.")
-            sys.stdout.flush()
-            fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
         yield
+    finally:
+        lock.release()
 
 
 if __name__ == "__main__":

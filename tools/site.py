@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import sys
@@ -248,7 +249,8 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
     """
     final = Path(out or (STUDENT if student else SITE))
     final.parent.mkdir(parents=True, exist_ok=True)
-    aside = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    # named with this process's id: a later run removes it if this one is killed mid-build
+    aside = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}-", dir=final.parent))
     try:
         summary = _write(aside, student)
     except BaseException:
@@ -339,6 +341,13 @@ def inputs_digest(student: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tools import cli, kernels
+
+    kernels.remove_stale()  # editions of builds that were killed (SIGKILL cleans nothing)
+    return cli.guard(_main, argv)  # "Interrupted", a read-only or full disk: one sentence
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.site", description=__doc__.split("\n")[0]
     )
@@ -349,6 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf", metavar="PDF", help="then print the edition into one PDF here")
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else (STUDENT if args.student else SITE)
+    if args.screenshot or args.pdf:
+        from tools import browser
+
+        if not browser.CHROMIUM.is_file():
+            print(
+                f"error: no Chromium at {browser.CHROMIUM}, which prints the PDF and takes the "
+                "screenshot: install it (apt-get install -y chromium) or set CHROMIUM=/path.",
+                file=sys.stderr,
+            )
+            return 1
     digest = inputs_digest(args.student)  # before building: an edit made meanwhile is not missed
     stamp = out / INPUTS_STAMP
     fresh = (

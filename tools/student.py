@@ -195,6 +195,12 @@ def grade(folder: Path, key: list[dict]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tools import cli
+
+    return cli.guard(_main, argv)  # "Interrupted", a read-only or full disk: one sentence
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.student", description=__doc__.split("\n")[0]
     )

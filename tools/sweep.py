@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from helpers import paths
-from tools import checks, kernels, nbfiles, notebooks, run
+from tools import checks, cli, kernels, nbfiles, notebooks, run
 
 RUNS = paths.BUILD / "runs"
 
@@ -40,7 +40,17 @@ def read_grid(grid_path: Path, allowed: dict[str, str]) -> list[dict]:
     shown = paths.relative(grid_path)
     if not Path(grid_path).exists():
         raise GridError(f"{shown}: grid file is missing.")
-    spec = yaml.safe_load(Path(grid_path).read_text()) or {}
+    try:
+        spec = yaml.safe_load(Path(grid_path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise GridError(
+            f"{shown}: {where}{problem}; a grid file is YAML, e.g. notebooks/sweeps/*.yaml."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GridError(f"{shown}: cannot be read ({exc}).") from None
     grid = spec.get("grid") if isinstance(spec, dict) else None
     if not isinstance(grid, dict) or not grid:
         raise GridError(f"{shown}: needs a 'grid' mapping of parameter names to lists of values.")
@@ -78,16 +88,18 @@ def sweep(
     import pandas as pd
     import papermill
 
-    nb = notebooks.by_name(nb_name)
+    # a registered notebook by name, or any notebook file (a course's own, a test's)
+    given = Path(nb_name)
+    nb = given if given.suffix == ".ipynb" and given.is_file() else notebooks.by_name(nb_name).path
     allowed = {
-        p["name"]: p["inferred_type_name"]
-        for p in papermill.inspect_notebook(str(nb.path)).values()
+        p["name"]: p["inferred_type_name"] for p in papermill.inspect_notebook(str(nb)).values()
     }
     sets = read_grid(Path(grid_path), allowed)
     for parameters in sets:  # every value judged before any kernel starts
-        problem = checks.parameter_problem(nb.path, parameters)
+        problem = checks.parameter_problem(nb, parameters)
         if problem:
             raise GridError(f"{paths.relative(Path(grid_path))}: {problem}")
+    checks.check_code()
     checks.validate_all()
     out = Path(runs) / (name or Path(grid_path).stem)
     shutil.rmtree(out, ignore_errors=True)
@@ -100,7 +112,7 @@ def sweep(
         folder = out / slug(index, parameters)
         extra = {"derived_dir": str(folder / "derived")} if "derived_dir" in allowed else {}
         run.execute(
-            nb, parameters={**parameters, **extra}, output=folder / nb.path.name, workdir=workdir
+            nb, parameters={**parameters, **extra}, output=folder / nb.name, workdir=workdir
         )
         return index, parameters, folder
 
@@ -111,7 +123,7 @@ def sweep(
         kernels.remove_scratch(workdir)
     rows = []
     for index, parameters, folder in results:
-        verdict_file = folder / "derived" / "verdicts" / f"{nb.name}.csv"
+        verdict_file = folder / "derived" / "verdicts" / f"{nb.stem}.csv"
         if not verdict_file.exists():  # notebook 05 writes external checks instead
             verdict_file = folder / "derived" / "external_checks.csv"
         if not verdict_file.exists():
@@ -130,13 +142,17 @@ def sweep(
         )
         print(counts.to_string())
     print(
-        f"{len(sets)} runs of {nb.name}; outputs under {paths.relative(out)}/, "
+        f"{len(sets)} runs of {nb.stem}; outputs under {paths.relative(out)}/, "
         f"summary {paths.relative(summary)}"
     )
     return summary
 
 
 def main(argv=None) -> int:
+    return cli.guard(_main, argv)
+
+
+def _main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.sweep", description=__doc__.split("\n")[0]
     )
@@ -148,7 +164,7 @@ def main(argv=None) -> int:
     try:
         sweep(args.notebook, Path(args.grid), args.name, args.jobs)
     except (GridError, KeyError, run.RunError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -1,13 +1,17 @@
-"""The runner: determinism, incremental reruns, atomic writes, clear failures, no network."""
+"""The runner: all-or-nothing runs, incremental reruns, clear failures, locks, interrupts.
+
+The mechanics run on tiny notebooks in a temporary copy of the project (``tiny_project``), as
+papermill and nbclient test theirs; the committed notebooks are only read here (nbval runs them).
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import nbformat
@@ -15,7 +19,7 @@ import psutil
 import pytest
 
 from helpers import paths
-from tools import kernels, nbfiles, notebooks, run
+from tools import checks, kernels, nbfiles, notebooks, run
 
 
 def test_normalise_strips_volatile_metadata():
@@ -66,28 +70,143 @@ def test_every_notebook_has_the_skeleton():
         ), nb.name
 
 
-def test_fingerprint_follows_inputs(tmp_path, monkeypatch):
-    """A new data file a notebook reads changes its fingerprint (probed in a copy of data/)."""
-    nb = notebooks.by_name("01_introduction")
-    monkeypatch.setattr(paths, "DATA", shutil.copytree(paths.DATA, tmp_path / "data"))
-    first = run.fingerprint(nb)
-    assert first == run.fingerprint(nb)
-    probe = paths.DATA / "article" / "zz_fingerprint_probe.csv"
-    probe.write_text("x\n1\n")
-    assert run.fingerprint(nb) != first, "a new article data file must trigger a rerun"
-    probe.unlink()
-    assert run.fingerprint(nb) == first
+# --- a project of tiny notebooks -------------------------------------------------------------
+
+# Section 01 writes a verdict file into the run's results; 02 does too (or fails); the audit
+# report 00 reads 01's file back, as the real report reads every section's verdicts.
+WRITE = (
+    "from helpers import data, paths\n"
+    "target = paths.results_dir() / 'verdicts' / '{name}.csv'\n"
+    "data.write_atomically(target, lambda p: p.write_text('claim_id,verdict\\nT,{verdict}\\n'))\n"
+    "print('wrote', paths.relative(target))"
+)
+READ = (
+    "from helpers import paths\n"
+    "print((paths.DERIVED / 'verdicts' / '01_introduction.csv').read_text())"
+)
 
 
-def test_plan_reruns_dependants(monkeypatch):
-    stale = {"01_introduction"}
-    monkeypatch.setattr(run, "up_to_date", lambda nb: nb.name not in stale)
-    names = [nb.name for nb in run.plan()]
-    assert "01_introduction" in names
-    assert "00_audit_report" in names, "the audit report reads every section's verdicts"
-    stale.clear()
-    assert run.plan() == []
-    assert [nb.name for nb in run.plan(force=True)] == [nb.name for nb in notebooks.existing()]
+@pytest.fixture
+def tiny_project(in_project, make_notebook, monkeypatch):
+    """The project copy with tiny notebooks 00, 01 and 02 in place of the real ones; kernels
+    are warmed with one import only. Returns a function that rewrites one notebook's cells."""
+    folder = paths.NOTEBOOKS
+    for path in folder.glob("*.ipynb"):
+        path.unlink()
+
+    def write(name: str, *cells: str):
+        make_notebook(*cells, name=name, folder=folder)
+
+    write("01_introduction", WRITE.format(name="01_introduction", verdict="tiny"))
+    write("02_historical_perspective", WRITE.format(name="02_historical_perspective", verdict="t"))
+    write("00_audit_report", READ)
+    monkeypatch.setattr(kernels, "PRELOAD", "import helpers.paths")
+    return write
+
+
+class TestTransaction:
+    """A run commits every notebook and derived file, or none."""
+
+    def test_a_run_commits_every_result_with_its_mode(self, tiny_project):
+        root = paths.ROOT
+        verdicts = paths.DERIVED / "verdicts"
+        (verdicts / "01_introduction.csv").chmod(0o664)  # a group-writable checkout stays so
+        (verdicts / "02_historical_perspective.csv").unlink()  # a new file: the umask's mode
+        run.run_all(run.plan(), jobs=2, timeout=60)
+        assert (verdicts / "01_introduction.csv").read_text() == "claim_id,verdict\nT,tiny\n"
+        assert (verdicts / "01_introduction.csv").stat().st_mode & 0o777 == 0o664
+        new = verdicts / "02_historical_perspective.csv"
+        assert new.read_text() == "claim_id,verdict\nT,t\n"
+        assert new.stat().st_mode & 0o777 == 0o666 & ~_umask()
+        report = nbformat.read(root / "notebooks" / "00_audit_report.ipynb", as_version=4)
+        assert report.cells[0].outputs[0]["text"] == "claim_id,verdict\nT,tiny\n\n", (
+            "the audit report reads the verdicts of its own run"
+        )
+        for path in (root / "notebooks").glob("*.ipynb"):
+            assert path.stat().st_mode & 0o777 == 0o666 & ~_umask(), path.name
+        assert run.plan() == [], "every notebook of the run is stamped"
+        assert not list(paths.BUILD.glob(".run-*")), "the staged copy is removed"
+        for folder in (verdicts, root / "notebooks"):
+            assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+    def test_a_mid_run_failure_leaves_every_committed_file_byte_identical(
+        self, tiny_project, snapshot
+    ):
+        root = paths.ROOT
+        run.run_all(run.plan(), jobs=2, timeout=60)  # commit the tiny notebooks once
+        tiny_project("01_introduction", WRITE.format(name="01_introduction", verdict="new"))
+        tiny_project("02_historical_perspective", "raise ValueError('a corrupted value')")
+        before = snapshot(root)
+        with pytest.raises(run.RunError) as caught:
+            run.run_all(run.plan(), jobs=2, timeout=60)
+        message = str(caught.value)
+        assert "02_historical_perspective: cell 0 (execution count 1) raised ValueError" in message
+        assert "00_audit_report: not run, a notebook it depends on failed" in message
+        assert "Nothing was committed" in message
+        assert snapshot(root) == before, "01 succeeded, yet nothing of the run is committed"
+        assert (paths.BUILD / "failed" / "02_historical_perspective.ipynb").exists()
+        assert not list(paths.BUILD.glob(".run-*")), "the staged copy is removed"
+        assert {nb.name for nb in run.plan()} == {
+            "00_audit_report",
+            "01_introduction",
+            "02_historical_perspective",
+        }, "nothing of the failed run is stamped"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class TestStaleness:
+    def test_every_input_outside_derived_makes_every_notebook_stale(self, in_project):
+        """No hand-kept list decides a rerun: data/ (not derived/), helpers/ and the lock."""
+        existing = notebooks.existing()
+        for nb in existing:
+            run.mark_done(nb)
+        assert run.plan() == []
+        edits = [
+            paths.ARTICLE / "bibliography.csv",
+            paths.EXTERNAL / "jet_participants_by_fy.csv",
+            paths.EXTERNAL / "PROVENANCE.md",
+            paths.ROOT / "helpers" / "plotting.py",
+            paths.ROOT / "requirements.txt",
+        ]
+        for path in edits:
+            original = path.read_bytes()
+            path.write_bytes(original + b"\n")
+            assert run.plan() == list(existing), f"an edit of {path.name} must rerun everything"
+            path.write_bytes(original)
+        probe = paths.ARTICLE / "zz_new_file.csv"
+        probe.write_text("x\n1\n")
+        assert run.plan() == list(existing), "a new data file must rerun everything"
+        probe.unlink()
+        (paths.DERIVED / "claim_summary.csv").write_text("an output, not an input\n")
+        assert run.plan() == [], "data/derived/ holds outputs: editing them reruns nothing"
+
+    def test_plan_reruns_dependants(self, monkeypatch):
+        stale = {"01_introduction"}
+        monkeypatch.setattr(run, "up_to_date", lambda nb: nb.name not in stale)
+        names = [nb.name for nb in run.plan()]
+        assert "01_introduction" in names
+        assert "00_audit_report" in names, "the audit report reads every section's verdicts"
+        stale.clear()
+        assert run.plan() == []
+        assert [nb.name for nb in run.plan(force=True)] == [nb.name for nb in notebooks.existing()]
+
+
+def test_corrupted_data_fails_before_any_kernel(in_project, monkeypatch, capsys, snapshot):
+    table = paths.ARTICLE / "table1_sister_affiliations.csv"
+    table.write_text(table.read_text().replace(",430\n", ",4x0\n"))
+    before = snapshot(in_project)
+    started = []
+    monkeypatch.setattr(kernels, "warm_kernel", lambda *a, **k: started.append(a))
+    assert run.main(["--force"]) == 1
+    err = capsys.readouterr().err
+    assert "table1_sister_affiliations.csv: row 3, column 'count'" in err
+    assert started == [], "a kernel started despite bad data"
+    assert snapshot(in_project) == before
 
 
 class TestFailuresNameTheCell:
@@ -131,12 +250,30 @@ class TestScratchAndLocks:
         folder = kernels.scratch_dir("menju-test-")
         try:
             assert len(str(folder)) < 60 and oct(folder.stat().st_mode)[-3:] == "700"
+            assert folder.name.startswith(f"menju-test-{os.getpid()}-"), "its owner is named"
         finally:
             kernels.remove_scratch(folder)
         assert not folder.exists()
         path = make_notebook("print(6 * 7)")
         out = nbformat.read(run.execute(path, output=tmp_path / "o.ipynb"), as_version=4)
         assert out.cells[0].outputs[0]["text"] == "42\n"
+
+    def test_folders_of_dead_processes_are_removed(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        stale = [
+            tmp_path / f"menju-run-{dead.pid}-abc",
+            tmp_path / "build" / f".site.{dead.pid}-abc",
+            tmp_path / "build" / f".student.{dead.pid}-abc.old",
+            tmp_path / "build" / f".run-{dead.pid}-abc",
+        ]
+        live = [tmp_path / f"menju-run-{os.getpid()}-abc", tmp_path / "build" / "site"]
+        for folder in stale + live:
+            (folder / "kernel").mkdir(parents=True)
+        assert sorted(kernels.remove_stale()) == sorted(stale)
+        assert all(folder.exists() for folder in live)
 
     def test_read_only_checkout_is_named_in_one_sentence(self, tmp_path, monkeypatch):
         blocker = tmp_path / "file"
@@ -148,22 +285,22 @@ class TestScratchAndLocks:
             with run.checkout_lock():
                 pass
 
-    def test_two_runs_in_one_checkout_wait_for_each_other(self, project_copy):
-        env = {**os.environ, "PYTHONPATH": str(project_copy)}
-        cmd = [sys.executable, "-m", "tools.run", "--force", "01_introduction"]
-        before = _digests(project_copy)
-        procs = [
-            subprocess.Popen(cmd, cwd=project_copy, env=env, stdout=subprocess.PIPE, text=True)
-            for _ in range(2)
-        ]
-        outs = [p.communicate(timeout=180)[0] for p in procs]
-        assert [p.returncode for p in procs] == [0, 0], outs
-        assert any("Another run is in progress" in out for out in outs), outs
-        assert _digests(project_copy) == before, "both runs wrote the same, committed bytes"
-        leftovers = [
-            p.name for p in (project_copy / "notebooks").iterdir() if p.name.startswith(".")
-        ]
-        assert leftovers == []
+    def test_a_second_run_waits_for_the_first_and_says_so(self, tmp_path, monkeypatch, capsys):
+        monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
+        events = []
+
+        def second():
+            with run.checkout_lock():
+                events.append("second has the lock")
+
+        with run.checkout_lock():
+            waiting = threading.Thread(target=second)
+            waiting.start()
+            time.sleep(0.5)
+            events.append("first releases")
+        waiting.join(10)
+        assert events == ["first releases", "second has the lock"]
+        assert "Another run is in progress" in capsys.readouterr().out
 
 
 class TestIsolation:
@@ -187,108 +324,77 @@ class TestIsolation:
             run.execute(path, output=tmp_path / "out.ipynb", failed_dir=tmp_path)
 
 
-def _digests(root):
-    return {p.name: p.read_bytes() for p in sorted((root / "notebooks").glob("*.ipynb"))}
-
-
-def test_corrupted_data_fails_before_any_kernel(project_copy):
-    table = project_copy / "data" / "article" / "table1_sister_affiliations.csv"
-    table.write_text(table.read_text().replace(",430\n", ",4x0\n"))
-    before = _digests(project_copy)
-    env = {**os.environ, "PYTHONPATH": str(project_copy)}
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.run", "--force"],
-        cwd=project_copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1
-    assert "table1_sister_affiliations.csv: row 3, column 'count'" in result.stderr
-    assert "ran " not in result.stdout, "a kernel ran despite bad data"
-    assert _digests(project_copy) == before
-
-
 def _kernel_running(pid: int) -> bool:
     """A kernel is up: the runner has started a child process."""
     return bool(psutil.Process(pid).children(recursive=True))
 
 
-class TestInterrupts:
-    @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-    def test_interrupted_run_leaves_notebooks_identical(self, project_copy, signum):
-        # in the scratch copy, notebook 01 first sleeps: the signal surely lands mid-run
-        target = project_copy / "notebooks" / "01_introduction.ipynb"
-        nb = nbformat.read(target, as_version=4)
-        nb.cells.insert(0, nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
-        nbformat.write(nb, target)
-        before = _digests(project_copy)
-        scratch = project_copy.parent / "tmp"  # the run's TMPDIR: it must be left empty
-        scratch.mkdir()
-        env = {**os.environ, "PYTHONPATH": str(project_copy), "TMPDIR": str(scratch)}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.run", "--force", "01_introduction"],
-            cwd=project_copy,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline and not _kernel_running(proc.pid):
-            time.sleep(0.1)
-        time.sleep(1)  # the kernel is now in the sleeping cell
-        proc.send_signal(signum)
-        _, err = proc.communicate(timeout=60)
-        assert proc.returncode == 128 + signum
-        assert "committed notebooks are unchanged" in err
-        assert _digests(project_copy) == before
-        folder = project_copy / "notebooks"
-        assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
-        assert list(scratch.iterdir()) == [], "kernel keys and sockets were left behind"
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_changes_nothing_and_leaves_nothing(
+    project_copy, signum, snapshot, copy_env
+):
+    """The process's own behaviour, so a real process: a tiny notebook sleeps, a signal lands."""
+    folder = project_copy / "notebooks"
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": kernelspec})
+    nb.cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
+    nbformat.write(nb, folder / "01_introduction.ipynb")
+    before = snapshot(project_copy)
+    scratch = project_copy.parent / "tmp"  # the run's TMPDIR: it must be left empty
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tools.run", "--force", "01_introduction"],
+        cwd=project_copy,
+        env={**copy_env(project_copy), "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not _kernel_running(proc.pid):
+        time.sleep(0.1)
+    time.sleep(1)  # the kernel is now warming or in the sleeping cell
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signum
+    assert "Interrupted" in err and "nothing was committed" in err and "Traceback" not in err
+    assert snapshot(project_copy) == before
+    assert not list((project_copy / "build").glob(".run-*")), "the staged copy was left behind"
+    assert list(scratch.iterdir()) == [], "kernel keys and sockets were left behind"
 
 
-def test_run_all_waits_for_dependencies_and_warms_meanwhile(monkeypatch):
-    events = []
-
-    def fake_timed(nb, timeout, workdir, kernel):
-        events.append(("start", nb.name, kernel.result()))
-        time.sleep(0.3)
-        events.append(("end", nb.name, kernel.result()))
-        return 0.3
-
-    monkeypatch.setattr(run, "_timed", fake_timed)
-    monkeypatch.setattr(kernels, "warm_kernel", lambda workdir, committed=False: "warm-km")
-    monkeypatch.setattr(run, "mark_done", lambda nb: None)
-    monkeypatch.setattr(kernels, "shutdown", lambda km: None)
-    todo = [notebooks.by_name("00_audit_report"), notebooks.by_name("01_introduction")]
-    run.run_all(todo, jobs=2)
-    assert events.index(("start", "00_audit_report", "warm-km")) > events.index(
-        ("end", "01_introduction", "warm-km")
-    ), events
-
-
-def _schedule_with(monkeypatch, todo, fails=()):
+def _schedule_with(monkeypatch, todo, fails=(), seconds=0.0, events=None):
     """Run the scheduler with fake notebook runs; return (errors, kernels stopped unused)."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    def fake_timed(nb, timeout, workdir, kernel):
+    def fake_run(nb, kernel):
+        if events is not None:
+            events.append(("start", nb.name, kernel.result()))
         if nb.name in fails:
             raise run.RunError(f"{nb.name}: cell 3 raised ValueError")
-        return 0.0
+        time.sleep(seconds)
+        if events is not None:
+            events.append(("end", nb.name, kernel.result()))
+        return seconds
 
     stopped = []
-    monkeypatch.setattr(run, "_timed", fake_timed)
-    monkeypatch.setattr(run, "mark_done", lambda nb: None)
     monkeypatch.setattr(kernels, "shutdown", stopped.append)
     warming = {}
     for nb in todo:
         warming[nb.name] = Future()
         warming[nb.name].set_result(f"km-{nb.name}")
     with ThreadPoolExecutor(2) as pool:
-        errors = run._schedule(todo, 2, warming, pool, 10, None)
+        errors = run._schedule(todo, 2, warming, pool, fake_run)
     return errors, stopped
+
+
+def test_the_report_waits_for_the_sections(monkeypatch):
+    events = []
+    todo = [notebooks.by_name("00_audit_report"), notebooks.by_name("01_introduction")]
+    _schedule_with(monkeypatch, todo, seconds=0.3, events=events)
+    assert events.index(("start", "00_audit_report", "km-00_audit_report")) > events.index(
+        ("end", "01_introduction", "km-01_introduction")
+    ), events
 
 
 def test_a_failed_notebook_skips_those_waiting_for_it(monkeypatch):
@@ -333,7 +439,10 @@ def test_normalise_merges_split_prints():
     ]
 
 
-def test_warm_kernels_are_ordinary_children_and_stop(tmp_path):
+def test_warm_kernels_are_ordinary_children_and_stop(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        kernels, "PRELOAD", "import helpers.paths"
+    )  # what is warmed is not the point
     km = kernels.warm_kernel(tmp_path)
     kernel = psutil.Process(km.provisioner.pid)
     assert kernel.ppid() == os.getpid(), "the kernel is not this process's own child"
@@ -374,8 +483,10 @@ def test_warm_kernels_import_what_the_notebooks_import():
     assert not missing, f"add to tools.kernels.NOTEBOOK_IMPORTS: {sorted(missing)}"
 
 
-def test_only_the_runners_kernels_may_write_committed_results(tmp_path):
+def test_only_the_runners_kernels_may_write_committed_results(tmp_path, monkeypatch):
     from jupyter_core.utils import run_sync
+
+    monkeypatch.setattr(kernels, "PRELOAD", "import helpers.paths")
 
     for committed, expected in ((True, "1"), (False, "0")):
         km = kernels.warm_kernel(tmp_path, committed)
@@ -394,39 +505,23 @@ def test_only_the_runners_kernels_may_write_committed_results(tmp_path):
         assert "".join(seen).strip() == expected
 
 
-def test_a_run_outside_make_leaves_the_committed_results_alone(project_copy):
-    """The README's papermill command without derived_dir writes under build/derived/."""
-    committed = project_copy / "data" / "derived" / "verdicts" / "01_introduction.csv"
+def test_a_run_outside_make_leaves_the_committed_results_alone(make_notebook, tmp_path):
+    """papermill, JupyterLab or nbval without make write their results under build/derived/."""
+    committed = paths.DERIVED / "verdicts" / "01_introduction.csv"
     before = committed.read_bytes()
-    committed.write_bytes(before + b"# marker: a run outside make must not replace this file\n")
-    marked = committed.read_bytes()
-    env = {**os.environ, "PYTHONPATH": str(project_copy)}
-    env.pop(paths.COMMITTED_RESULTS, None)
-    result = subprocess.run(
-        [sys.executable, "-m", "papermill", "01_introduction.ipynb", str(project_copy / "o.ipynb")],
-        cwd=project_copy / "notebooks",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert committed.read_bytes() == marked, "a run outside make replaced data/derived"
-    written = project_copy / "build" / "derived" / "verdicts" / "01_introduction.csv"
-    assert written.read_bytes() == before, "the run's verdicts went to build/derived/"
-
-
-def test_helpers_holds_only_what_notebooks_import():
-    """Two rooms: every module of helpers/ is imported by some notebook (the rest is tools/)."""
-    import json
-
-    imported = set()
-    for nb in notebooks.existing():
-        for cell in json.loads(nb.path.read_text())["cells"]:
-            if cell["cell_type"] == "code":
-                imported |= _imported_modules("".join(cell["source"]))
-    modules = {f"helpers.{p.stem}" for p in (paths.ROOT / "helpers").glob("*.py")}
-    assert modules - {"helpers.__init__"} - imported == set()
+    name = f"outside-make-{os.getpid()}-{time.monotonic_ns()}"
+    path = make_notebook(WRITE.format(name=name, verdict="outside"))
+    env = os.environ.pop(paths.COMMITTED_RESULTS, None)
+    try:
+        run.execute(path, output=tmp_path / "out.ipynb")
+    finally:
+        if env is not None:
+            os.environ[paths.COMMITTED_RESULTS] = env
+    written = paths.BUILD / "derived" / "verdicts" / f"{name}.csv"
+    assert written.read_text() == "claim_id,verdict\nT,outside\n"
+    assert not (paths.DERIVED / "verdicts" / f"{name}.csv").exists()
+    assert committed.read_bytes() == before
+    written.unlink()
 
 
 @pytest.mark.parametrize(
@@ -442,3 +537,20 @@ def test_a_run_with_parameters_is_checked_before_any_kernel(argv, said, tmp_path
     assert run.main([*argv, "--out", str(out)]) in (1, 2)
     assert said in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_checks_see_every_helpers_module():
+    assert checks.check_code() is None
+
+
+def test_helpers_holds_only_what_notebooks_import():
+    """Two rooms: every module of helpers/ is imported by some notebook (the rest is tools/)."""
+    import json
+
+    imported = set()
+    for nb in notebooks.existing():
+        for cell in json.loads(nb.path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                imported |= _imported_modules("".join(cell["source"]))
+    modules = {f"helpers.{p.stem}" for p in (paths.ROOT / "helpers").glob("*.py")}
+    assert modules - {"helpers.__init__"} - imported == set()

@@ -23,6 +23,7 @@ def test_grid_is_a_product(tmp_path):
         ("grid:\n  tolerance: 0.1\n", r"'tolerance' needs a non-empty list"),
         ("grid:\n  derived_dir: [x]\n", r"set by the sweep itself"),
         ("tolerance: [0.1]\n", r"needs a 'grid' mapping"),
+        ("grid:\n  tolerance: [0.1\n", r"line 3: expected ',' or ']'.*grid file is YAML"),
     ],
 )
 def test_bad_grids_are_named(tmp_path, text, message):
@@ -42,27 +43,38 @@ def test_example_grids_fit_their_notebooks():
         assert sweep.read_grid(grid, allowed)
 
 
+# A notebook with a parameter and a verdict that depends on it, as a real section has
+TINY = (
+    "# parameters\ntolerance: float = 0.1\nderived_dir: str = ''",
+    "from helpers import data, params, paths\n"
+    "tolerance = params.check('tolerance', tolerance, float, minimum=0.0, maximum=0.5)\n"
+    "verdict = 'consistent' if tolerance >= 0.05 else 'inconsistent'\n"
+    "target = paths.results_dir(derived_dir) / 'verdicts' / 'tiny.csv'\n"
+    "data.write_atomically(target, lambda p: p.write_text(f'claim_id,verdict\\nT,{verdict}\\n'))",
+)
+
+
 class TestSweepRun:
-    def test_small_sweep_writes_summary_and_leaves_notebook(self, tmp_path):
-        nb = notebooks.by_name("01_introduction")
-        before = nb.path.read_bytes()
+    def test_small_sweep_writes_summary_and_leaves_notebook(self, tmp_path, make_notebook):
+        nb = make_notebook(*TINY)
+        before = nb.read_bytes()
         grid = tmp_path / "tiny.yaml"
-        grid.write_text("grid:\n  sum_tolerance: [0.0, 0.05]\n")
-        summary = sweep.sweep("01_introduction", grid, name="tiny", jobs=2, runs=tmp_path / "runs")
+        grid.write_text("grid:\n  tolerance: [0.01, 0.1]\n")
+        summary = sweep.sweep(str(nb), grid, name="tiny", jobs=2, runs=tmp_path / "runs")
         table = pd.read_csv(summary)
-        assert set(table["sum_tolerance"]) == {0.0, 0.05}
-        runs = table.groupby("sum_tolerance")["verdict"].apply(
-            lambda v: (v == "inconsistent").sum()
-        )
-        assert runs[0.0] > runs[0.05], "a looser tolerance for totals must change some verdicts"
-        assert nb.path.read_bytes() == before
+        assert dict(zip(table["tolerance"], table["verdict"], strict=True)) == {
+            0.01: "inconsistent",
+            0.1: "consistent",
+        }, "each run's verdicts, under its parameters"
+        assert nb.read_bytes() == before
         assert summary == tmp_path / "runs" / "tiny" / "summary.csv"
 
-    def test_a_bad_value_in_a_grid_stops_before_any_kernel(self, tmp_path):
+    def test_a_bad_value_in_a_grid_stops_before_any_kernel(self, tmp_path, make_notebook):
+        nb = make_notebook(*TINY)
         grid = tmp_path / "bad.yaml"
         grid.write_text("grid:\n  tolerance: [0.1, 0.9]\n")
         with pytest.raises(sweep.GridError) as caught:
-            sweep.sweep("01_introduction", grid, runs=tmp_path / "runs")
+            sweep.sweep(str(nb), grid, runs=tmp_path / "runs")
         assert str(caught.value).endswith(
             "bad.yaml: Parameter 'tolerance' must be a float from 0.0 to 0.5; got 0.9."
         )
