@@ -132,6 +132,9 @@ def ranked(summary, external, ledger, values, external_values=None, rows=None):
         "ledger": summary.loc[summary["verdict"] == FINDING_VERDICTS["ledger"], "claim"],
         "external": external.loc[external["verdict"] == FINDING_VERDICTS["external"], "claim_id"],
     }
+    # a claim the ledger already finds at fault is one finding, not two: its ledger sentence
+    # says what the public record adds
+    found["external"] = found["external"][~found["external"].isin(found["ledger"])]
     for check, claims_found in found.items():
         mine = set(rows.loc[rows["check"] == check, "claim"])
         missing, stale = sorted(set(claims_found) - mine), sorted(mine - set(claims_found))

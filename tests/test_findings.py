@@ -1,6 +1,10 @@
+import re
+
+import pandas as pd
 import pytest
 
-from helpers import findings
+from helpers import claims, data, findings, paths
+from helpers import external as cross
 
 
 def test_fill_writes_numbers_as_a_reader_does():
@@ -26,12 +30,6 @@ def test_placeholders_lists_the_names_a_template_needs():
 
 
 # --- sentences written by people, filled by the run ------------------------------------------
-
-import re  # noqa: E402
-
-import pandas as pd  # noqa: E402
-
-from helpers import claims, data, paths  # noqa: E402
 
 
 def _csv(path) -> pd.DataFrame:
@@ -106,14 +104,14 @@ def test_findings_are_ranked_and_every_fault_has_one():
         }
     )
     values = {"C01-a": {"stated": "1960"}, "C01-b": {}}
-    out = findings.ranked(summary, external, ledger, values, rows=rows)
+    out = findings.ranked(summary, external, ledger, values, {"C01-c": {}}, rows=rows)
     assert list(out["claim"]) == ["C01-c", "C01-b", "C01-a"]  # argument, then kind order
     assert list(out["rank"]) == [1, 2, 3] and out["sentence"].iloc[2] == "1,960 a."
     with pytest.raises(findings.TemplateError, match=r"no finding written for \['C01-b'\]"):
-        findings.ranked(summary, external, ledger, values, rows=rows.iloc[[0, 2]])
+        findings.ranked(summary, external, ledger, values, {"C01-c": {}}, rows=rows.iloc[[0, 2]])
     fixed = summary.assign(verdict=["inconsistent", "consistent", "consistent"])
     with pytest.raises(findings.TemplateError, match=r"does not find at fault: \['C01-b'\]"):
-        findings.ranked(fixed, external, ledger, values, rows=rows)
+        findings.ranked(fixed, external, ledger, values, {"C01-c": {}}, rows=rows)
 
 
 # --- the committed files agree with the run ---------------------------------------------------
@@ -151,7 +149,12 @@ def test_the_report_lists_every_finding_once_in_rank_order():
     ranked = _csv(paths.DERIVED / "findings.csv")
     summary = _csv(paths.DERIVED / "claim_summary.csv")
     external = _csv(paths.DERIVED / "external_findings.csv")
-    expected = findings.ranked(summary, external, claims.load_claims(), _committed_values())
+    checks = _csv(paths.DERIVED / "external_checks.csv")
+    at_fault = external.loc[external["verdict"] == "differs", "claim_id"]
+    external_values = {c: cross.placeholder_values(checks, c) for c in at_fault}
+    expected = findings.ranked(
+        summary, external, claims.load_claims(), _committed_values(), external_values
+    )
     assert list(ranked["claim"]) == list(expected["claim"])
     assert set(ranked.query("check == 'ledger'")["claim"]) == set(
         summary.loc[summary["verdict"] == "inconsistent", "claim"]

@@ -219,7 +219,9 @@ def readings_part(claims, ledger) -> str:
         {
             "changed": len(changed),
             "fails": int((holds & (claims["fails_under"] != "")).sum()),
-            "holds": int((~holds & (claims["holds_under"] != "")).sum()),
+            "holds": int(
+                ((claims["verdict"] == "inconsistent") & (claims["holds_under"] != "")).sum()
+            ),
         },
     )
     if changed.empty:
