@@ -85,6 +85,8 @@ sweep: $(STAMP) ## run NB over a parameter GRID (yaml) into build/runs/ (default
 
 sensitivity: $(STAMP) run ## where verdicts flip along tolerance and hedge band: data/derived/sensitivity.csv (2 min of CPU)
 	@$(PY) -m tools.sensitivity
+	@# the audit report shows the table: rerun it (the fingerprint leaves data/derived out)
+	@$(PY) -m tools.run --force 00_audit_report
 
 report: $(STAMP) run ## the referee's report, build/report.pdf (at most 4 pages; printed by Chromium)
 	@$(PY) -m tools.report
