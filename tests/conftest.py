@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tools.bench import copy_project
+from project_files import copy_project
 
 
 @pytest.fixture

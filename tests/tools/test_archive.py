@@ -9,9 +9,9 @@ import sys
 import tarfile
 
 import pytest
+from project_files import copy_project
 
 from helpers import paths
-from tools.bench import copy_project
 
 
 @pytest.fixture
