@@ -39,6 +39,8 @@ SOLUTION_TAG, INPUTS_STAMP = "solution", ".inputs.sha256"
 PARAMETERS_MARKER = "<!-- site: parameters -->"  # replaced in INSTRUCTOR.md (appended if absent)
 INCONSISTENCIES_MARKER = "<!-- site: inconsistencies -->"
 CLAIM_ID = re.compile(r"C\d\d-[A-Za-z0-9-]*")
+# nbconvert writes these headings itself: regular expressions over its markup, not a second
+# parse of every page (nbconvert already parses each once with BeautifulSoup)
 HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>')
 
 
@@ -237,7 +239,7 @@ class Site:
                 return m[0]
             return f'{m[1]}="{html.escape(new + (f"#{parts.fragment}" if parts.fragment else ""))}"'
 
-        return re.sub(r'\b(href|src)="([^"]*)"', fix, page)
+        return re.sub(r'\b(href|src)="([^"]*)"', fix, page)  # nbconvert's markup: see HEADING
 
     def markdown_page(self, name: str, title: str, text: str) -> None:
         import nbformat

@@ -1,7 +1,7 @@
 """The static site, the student edition and the print edition: pages, links, findings, anchors,
 offline loading, no solutions; and, in the system's Chromium, what a reader gets on every page:
-code folded at load and in print, no sideways scroll at 390 px, alt text, no NaN, no critical
-axe-core violation, search served and from disk.
+code folded at load and in print, no sideways scroll at 390 px, alt text, no NaN, no serious
+or critical axe-core violation, search served and from disk.
 
 Each edition is built once per test session into a temporary folder (never over build/) and
 shared by every test; pages are parsed once and the trees shared (tests only read them).
@@ -392,7 +392,7 @@ def test_student_pages_have_no_solution_text(built, student_edition):
             assert longest not in text, f"{nb.name}: solution text {longest!r} in student page"
 
 
-# --- a real browser ------------------------------------------------------------------------
+# --- one page rendered on its own ----------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
