@@ -20,9 +20,10 @@ if _OWN_BUILD:
     _folder = tempfile.mkdtemp(prefix="menju-test-build-")
     os.environ["MENJU_BUILD"] = f"{_checkout}{os.pathsep}{_folder}"
 
+from project_files import copy_project  # noqa: E402
+
 from helpers import data, paths  # noqa: E402
 from tools import run  # noqa: E402
-from tools.bench import copy_project  # noqa: E402
 
 CHECKOUT_BUILD = paths.ROOT / "build"
 

@@ -33,7 +33,8 @@ from tools import notebooks
 BENCH = paths.BUILD / "bench"
 
 
-# What a copy of the project leaves out when there is no git to list the tracked files
+# What the scratch copy leaves out: the environment, build outputs (bench's own among them),
+# caches and git's store; uncommitted edits are benchmarked as they stand
 NOT_PROJECT = (
     ".git",
     ".venv",
@@ -45,27 +46,10 @@ NOT_PROJECT = (
 )
 
 
-def copy_project(target: Path, source: Path = paths.ROOT) -> Path:
-    """Copy the project's tracked and new (not ignored) files into ``target``.
-
-    In a git checkout git lists them; in an unpacked archive (``git archive``), which has no
-    ``.git``, the whole tree is copied without the environment, build outputs and caches.
-    """
+def copy_project(target: Path) -> Path:
+    """The working tree, without NOT_PROJECT, in ``target`` (replaced if there)."""
     shutil.rmtree(target, ignore_errors=True)
-    if not (source / ".git").exists():
-        return Path(shutil.copytree(source, target, ignore=shutil.ignore_patterns(*NOT_PROJECT)))
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=source,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for name in listed:
-        if (source / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / name, target / name)
-    return target
+    return Path(shutil.copytree(paths.ROOT, target, ignore=shutil.ignore_patterns(*NOT_PROJECT)))
 
 
 def floor(count: int, jobs: int) -> None:

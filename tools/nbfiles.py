@@ -16,38 +16,24 @@ from pathlib import Path
 
 def normalise(nb):
     """Strip what changes between runs: papermill metadata, random cell ids, Python's version."""
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     # the interpreter's version differs between machines running the same lock (3.11.2 on
     # Debian, 3.11.7 here, 3.13): the committed notebook must not depend on it
     nb.metadata.get("language_info", {}).pop("version", None)
+    # consecutive stdout (or stderr) chunks joined: how prints are split varies run to run
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:02d}"
         for key in ("papermill", "execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            cell.outputs = _merge_streams(cell.get("outputs", []))
             for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
     nb.nbformat, nb.nbformat_minor = 4, 5
     return nb
-
-
-def _merge_streams(outputs: list) -> list:
-    """Join consecutive stdout (or stderr) chunks: how prints are split varies run to run."""
-    merged = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (
-            output.get("output_type") == "stream"
-            and previous is not None
-            and previous.get("output_type") == "stream"
-            and previous.get("name") == output.get("name")
-        ):
-            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
-        else:
-            merged.append(output)
-    return merged
 
 
 def skip_slow_validator() -> None:

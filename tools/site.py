@@ -1,13 +1,14 @@
-"""Build the static site (``python -m tools.site``) and the student edition (``--student``).
+"""Build the static site (``python -m tools.site``); ``tools.student`` builds the student edition.
 
 Every page is rendered by nbconvert's ``HTMLExporter`` with ``site_templates/page.html.j2`` (it
 extends nbconvert's ``lab`` template); landing pages are markdown templates rendered as one cell.
 Pages load nothing from other sites, and search works served and from disk: its index is a
 script beside the pages. ``build/site/``: index, one page per notebook in reading order, glossary
 (notebooks/GLOSSARY.md), instructor notes, notebooks/*.ipynb, files/ (repository files a
-notebook links to), assets/. The student edition (``build/student/``) has no solutions and no
-instructor notes. ``--if-stale`` builds only if the digest of ``input_files()`` and the commit
-differs from the edition's ``.inputs.sha256``, importing neither nbconvert nor pandas to know.
+notebook links to), assets/. The student edition (``build/student/``, written through
+``build(student_notebook=...)`` by ``tools.student``, which this module does not import) has no
+solutions and no instructor notes. ``--if-stale`` builds only if the digest of ``input_files()``
+and the commit differs from the site's ``.inputs.sha256``, importing neither nbconvert nor pandas.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from helpers import paths
+from helpers import colours, paths
 from tools import notebooks
 from tools.colophon import CITATION, VERSIONED, binder_url, citation, git_commit, version
 
-SITE, STUDENT = paths.BUILD / "site", paths.BUILD / "student"
+SITE = paths.BUILD / "site"
 TEMPLATES = Path(__file__).with_name("site_templates")
 INSTRUCTOR_MD, GLOSSARY_MD = paths.NOTEBOOKS / "INSTRUCTOR.md", paths.NOTEBOOKS / "GLOSSARY.md"
 SUMMARY, VERDICTS = paths.DERIVED / "claim_summary.csv", paths.DERIVED / "claim_verdicts.csv"
@@ -40,6 +41,8 @@ SOLUTION_TAG, INPUTS_STAMP = "solution", ".inputs.sha256"
 PARAMETERS_MARKER = "<!-- site: parameters -->"  # replaced in INSTRUCTOR.md (appended if absent)
 INCONSISTENCIES_MARKER = "<!-- site: inconsistencies -->"
 CLAIM_ID = re.compile(r"C\d\d-[A-Za-z0-9-]*")
+# nbconvert writes these headings itself: regular expressions over its markup, not a second
+# parse of every page (nbconvert already parses each once with BeautifulSoup)
 HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>')
 
 
@@ -85,8 +88,6 @@ class Site:
         from jinja2 import Environment, FileSystemLoader
         from nbconvert import HTMLExporter
 
-        from helpers import plotting
-
         self.out, self.student, self.broken, self.commit = out, student, [], git_commit()
         self.notebooks = notebooks.existing()
         shorten = [
@@ -105,11 +106,46 @@ class Site:
         )
         self.exporter.register_filter("readable_table", self.readable_table)
         self.md = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-        self.colours, self.symbols = plotting.VERDICT_COLOURS, plotting.VERDICT_SYMBOLS
+        self.colours, self.symbols = colours.VERDICT_COLOURS, colours.VERDICT_SYMBOLS
         self.claim_pages: dict[str, str] = {}  # claim id -> page of the cell that checks it
         self.external_anchors: set[str] = set()  # claims anchored on the cross-checks page
         self.primary: dict[str, str] = {}  # claim -> its primary reading's claim_id
         self.index: list[dict] = []  # the search index: one entry per section of every page
+        self.unplaced: list[str] = []  # claims no cell of their notebook mentions
+
+    def copy_assets(self) -> None:
+        """The stylesheets and script every page loads, JupyterLab's own look among them."""
+        (self.out / "notebooks").mkdir(parents=True, exist_ok=True)
+        ignore = shutil.ignore_patterns("*.j2")
+        shutil.copytree(TEMPLATES, self.out / "assets", ignore=ignore, dirs_exist_ok=True)
+        lab = next(Path(d) for d in self.exporter.template_paths if Path(d).name == "lab")
+        css = [(lab / "static" / n).read_text("utf-8") for n in ("index.css", "theme-light.css")]
+        (self.out / "assets" / "lab.css").write_text("\n".join(css), encoding="utf-8")
+
+    def read_notebooks(self, student_notebook=None) -> dict:
+        """Every notebook as its page shows it ({name: node}), each claim anchored at the cell
+        that checks it; the notebook a reader downloads is written under notebooks/."""
+        import nbformat
+
+        ledger, checked = read_csv(paths.CLAIMS), list(read_csv(EXTERNAL)["claim_id"])
+        primaries = ledger[ledger["primary"] == "true"]
+        self.primary = dict(zip(primaries["claim"], primaries["claim_id"], strict=True))
+        nodes = {}
+        for nb in self.notebooks:
+            node = nbformat.read(nb.path, as_version=4)
+            if student_notebook:  # no solutions, nothing that gives them away
+                node = student_notebook(node, nb.name)
+                nbformat.write(node, self.out / "notebooks" / f"{nb.name}.ipynb")
+            else:
+                shutil.copyfile(nb.path, self.out / "notebooks" / f"{nb.name}.ipynb")
+            own = list(ledger.loc[ledger["notebook"] == nb.name, "claim_id"])
+            cross = [c for c in checked if c not in own] if nb == notebooks.CROSS_CHECKS else []
+            placed = mark_claims(node, own + cross)
+            self.claim_pages |= {c: nb.name for c in placed if c in own}
+            self.external_anchors |= set(placed) & set(cross)
+            self.unplaced += sorted(set(own + cross) - set(placed))
+            nodes[nb.name] = node
+        return nodes
 
     def claim_href(self, claim: str, page: str | None = None, anchored=None) -> str:
         anchored = self.claim_pages if anchored is None else anchored
@@ -192,7 +228,7 @@ class Site:
                 return m[0]
             return f'{m[1]}="{html.escape(new + (f"#{parts.fragment}" if parts.fragment else ""))}"'
 
-        return re.sub(r'\b(href|src)="([^"]*)"', fix, page)
+        return re.sub(r'\b(href|src)="([^"]*)"', fix, page)  # nbconvert's markup: see HEADING
 
     def markdown_page(self, name: str, title: str, text: str) -> None:
         import nbformat
@@ -241,18 +277,22 @@ class Site:
         )
 
 
-def build(out: Path | None = None, student: bool = False, quiet: bool = False) -> dict:
+def build(out: Path | None = None, quiet: bool = False, student_notebook=None) -> dict:
     """Write one edition; returns a summary (out, pages, bytes, broken links, unplaced claims).
+
+    Given ``student_notebook(node, name) -> node`` (``tools.student`` passes it), the edition is
+    the student edition: every notebook as that makes it for students, no instructor notes.
 
     The edition is written into a folder beside ``out`` and swapped in only when complete, so
     a reader (or a second build) never sees half a site and a failed build leaves the old one.
     """
-    final = Path(out or (STUDENT if student else SITE))
+    student = student_notebook is not None
+    final = Path(out or SITE)
     final.parent.mkdir(parents=True, exist_ok=True)
     # named with this process's id: a later run removes it if this one is killed mid-build
     aside = Path(tempfile.mkdtemp(prefix=f".{final.name}.{os.getpid()}-", dir=final.parent))
     try:
-        summary = _write(aside, student)
+        summary = _write(aside, student_notebook)
     except BaseException:
         shutil.rmtree(aside, ignore_errors=True)
         raise
@@ -271,39 +311,15 @@ def build(out: Path | None = None, student: bool = False, quiet: bool = False) -
     return {**summary, "out": final}
 
 
-def _write(out: Path, student: bool) -> dict:
+def _write(out: Path, student_notebook) -> dict:
     """Write one edition into the empty folder ``out``."""
     from tools.nbfiles import skip_slow_validator
 
     skip_slow_validator()  # nbformat's schemas need no IRI checks: 2 s of imports saved
-    import nbformat
-
-    from tools import student as edition
-
-    (out / "notebooks").mkdir(parents=True)
-    shutil.copytree(TEMPLATES, out / "assets", ignore=shutil.ignore_patterns("*.j2"))
+    student = student_notebook is not None
     site = Site(out, student)
-    lab = next(Path(d) / "static" for d in site.exporter.template_paths if Path(d).name == "lab")
-    css = [(lab / name).read_text(encoding="utf-8") for name in ("index.css", "theme-light.css")]
-    (out / "assets" / "lab.css").write_text("\n".join(css), encoding="utf-8")  # JupyterLab's look
-    ledger, checked = read_csv(paths.CLAIMS), list(read_csv(EXTERNAL)["claim_id"])
-    primaries = ledger[ledger["primary"] == "true"]
-    site.primary = dict(zip(primaries["claim"], primaries["claim_id"], strict=True))
-    nodes, unplaced = {}, []
-    for nb in site.notebooks:
-        node = nbformat.read(nb.path, as_version=4)
-        if student:  # no solutions, nothing that gives them away, verdict outputs cleared
-            node = edition.student_notebook(node, nb.name, edition.answer_key(node, nb.name))
-            nbformat.write(node, out / "notebooks" / f"{nb.name}.ipynb")
-        else:
-            shutil.copyfile(nb.path, out / "notebooks" / f"{nb.name}.ipynb")
-        own = list(ledger.loc[ledger["notebook"] == nb.name, "claim_id"])
-        cross = [c for c in checked if c not in own] if nb == notebooks.CROSS_CHECKS else []
-        placed = mark_claims(node, own + cross)
-        site.claim_pages |= {c: nb.name for c in placed if c in own}
-        site.external_anchors |= set(placed) & set(cross)
-        unplaced += sorted(set(own + cross) - set(placed))
-        nodes[nb.name] = node
+    site.copy_assets()
+    nodes = site.read_notebooks(student_notebook)
     for nb in site.notebooks:  # after every claim is placed: tables link across pages
         site.render(nodes[nb.name], nb.name, nb.title)
     site.markdown_page("glossary", "Glossary", GLOSSARY_MD.read_text(encoding="utf-8"))
@@ -318,22 +334,21 @@ def _write(out: Path, student: bool) -> dict:
     (out / "assets" / "search-index.js").write_text(f"window.SEARCH_INDEX = {data};\n", "utf-8")
     pages = sorted(p.name for p in out.glob("*.html"))
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return {"pages": pages, "bytes": size, "broken": site.broken, "unplaced": unplaced}
+    return {"pages": pages, "bytes": size, "broken": site.broken, "unplaced": site.unplaced}
 
 
 def input_files() -> list[Path]:
     """What a build reads: notebooks, notes, ledger, derived tables, templates, code, lock."""
     found = [*paths.NOTEBOOKS.glob("*.ipynb"), *paths.DERIVED.glob("*.csv"), *TEMPLATES.iterdir()]
     notes = [INSTRUCTOR_MD, GLOSSARY_MD, CITATION, paths.CLAIMS, paths.ROOT / "requirements.txt"]
-    # the registry (pages, order), the palette (badges), the student transform, the colophon
-    code = [Path(notebooks.__file__), paths.ROOT / "helpers" / "plotting.py"]
-    code.append(Path(__file__).with_name("student.py"))
+    # the registry (pages, order), the palette (badges), the colophon
+    code = [Path(notebooks.__file__), Path(colours.__file__)]
     code.append(Path(__file__).with_name("colophon.py"))
     return [*sorted(found), *notes, *code, Path(__file__)]
 
 
-def inputs_digest(student: bool) -> str:
-    digest = hashlib.sha256(f"{'student' if student else 'site'}\n{git_commit()}\n".encode())
+def inputs_digest() -> str:
+    digest = hashlib.sha256(f"site\n{git_commit()}\n".encode())
     for path in input_files():
         content = path.read_bytes() if path.is_file() else b"(missing)"
         digest.update(f"{paths.relative(path)}\0{hashlib.sha256(content).hexdigest()}\n".encode())
@@ -351,13 +366,12 @@ def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.site", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--student", action="store_true", help="build the student edition")
     parser.add_argument("--if-stale", action="store_true", help="build only if an input changed")
     parser.add_argument("--out", metavar="DIR", help="write the edition here instead")
     parser.add_argument("--screenshot", metavar="PNG", help="then save the landing page here")
     parser.add_argument("--pdf", metavar="PDF", help="then print the edition into one PDF here")
     args = parser.parse_args(argv)
-    out = Path(args.out) if args.out else (STUDENT if args.student else SITE)
+    out = Path(args.out) if args.out else SITE
     if args.screenshot or args.pdf:
         from tools import browser
 
@@ -368,16 +382,15 @@ def _main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
-    digest = inputs_digest(args.student)  # before building: an edit made meanwhile is not missed
+    digest = inputs_digest()  # before building: an edit made meanwhile is not missed
     stamp = out / INPUTS_STAMP
     fresh = (
         (out / "index.html").is_file() and stamp.is_file() and stamp.read_text().strip() == digest
     )
     if args.if_stale and fresh:
-        edition = "student edition" if args.student else "site"
-        print(f"{edition}: up to date in {paths.relative(out)}/ (inputs unchanged)")
+        print(f"site: up to date in {paths.relative(out)}/ (inputs unchanged)")
     else:
-        if build(out=out, student=args.student)["broken"]:
+        if build(out=out)["broken"]:
             print("broken links (see above)", file=sys.stderr)
             return 1
         (out / INPUTS_STAMP).write_text(digest + "\n", encoding="utf-8")

@@ -2,10 +2,12 @@
 
 ``python -m tools.student`` (``make student``) reads the committed, executed notebooks and writes
 
+- ``build/student/``: the site's pages for students (``tools.site`` renders them, given
+  ``student_notebook``), no instructor notes;
 - ``build/student/notebooks/*.ipynb``: cells tagged ``solution`` or ``reveals-answer`` removed,
-  outputs of cells tagged ``verdict`` cleared (students predict, then run), and after the
-  exercises one self-check cell (salted hashes, never the answers) and one answer cell per
-  exercise;
+  outputs of cells tagged ``verdict`` cleared (students predict, then run; both by nbconvert's
+  ``TagRemovePreprocessor``), and after the exercises one self-check cell (salted hashes, never
+  the answers) and one answer cell per exercise;
 - ``build/instructor/answer_key.csv``: ``notebook, exercise, kind, answer, tolerance``, taken from
   the outputs of the solution cells (``helpers.exercises.answer`` / ``written``), never retyped.
 
@@ -33,12 +35,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from helpers import exercises, paths
 from tools import notebooks, site
-from tools.site import STUDENT  # one place says where the student edition goes
 
-INSTRUCTOR = paths.BUILD / "instructor"
+STUDENT, INSTRUCTOR = paths.BUILD / "student", paths.BUILD / "instructor"
 KEY_FIELDS = ["notebook", "exercise", "kind", "answer", "tolerance"]
 GRADE_FIELDS = ["submission", "notebook", "exercise", "kind", "submitted", "score", "note"]
 REMOVED = {"solution", "reveals-answer"}
+CLEARED = {"verdict"}  # outputs a student predicts before running the cell
 WRITE_HERE = "*(double-click this cell and write your answer here)*"
 
 
@@ -102,15 +104,16 @@ def _answer_cells(key: list[dict]) -> list:
     return cells
 
 
-def student_notebook(nb, name: str, key: list[dict]):
-    """The student edition of one notebook (a copy; ``nb`` is not changed)."""
-    nb = copy.deepcopy(nb)
+def student_notebook(nb, name: str, key: list[dict] | None = None):
+    """The student edition of one notebook (a copy; ``nb`` is not changed); ``key`` defaults to
+    the answers its own solution cells recorded."""
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    key = answer_key(nb, name) if key is None else key
+    strip = TagRemovePreprocessor(remove_cell_tags=REMOVED, remove_all_outputs_tags=CLEARED)
+    nb, _ = strip.preprocess(copy.deepcopy(nb), {})
     cells = []
-    for cell in nb.cells:
-        if REMOVED & set(_tags(cell)):
-            continue
-        if cell.cell_type == "code" and "verdict" in _tags(cell):
-            cell.outputs, cell.execution_count = [], None
+    for cell in nb.cells:  # no library inserts cells: the answer cells go after the exercises
         cells.append(cell)
         if cell.cell_type == "markdown" and cell.source.startswith("## Exercises"):
             cells.extend(_answer_cells(key))
@@ -124,7 +127,7 @@ def student_notebook(nb, name: str, key: list[dict]):
 def build(out: Path = STUDENT, key_path: Path | None = None, quiet: bool = False) -> list[dict]:
     """Write the student notebooks under ``out/notebooks`` and the answer key; return the key."""
     key_path = key_path or INSTRUCTOR / "answer_key.csv"
-    site.build(out=out, student=True, quiet=quiet)  # pages and notebooks (student_notebook)
+    site.build(out=out, quiet=quiet, student_notebook=student_notebook)  # pages and notebooks
     key = []
     for entry in notebooks.existing():
         key += answer_key(nbformat.read(entry.path, as_version=4), entry.name)

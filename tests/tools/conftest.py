@@ -28,6 +28,7 @@ def once_per_run(tmp_path_factory, worker_id: str, name: str, build) -> dict:
         shared = tmp_path_factory.getbasetemp().parent  # one folder per run, seen by all workers
         folder, saved = shared / name, shared / f"{name}.json"
         with open(shared / f"{name}.lock", "w") as lock:
+            # fcntl, not the recipe's filelock: filelock is not in the lock (yet)
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             if not saved.exists():  # a build that failed wrote nothing: the next worker retries
                 folder.mkdir(exist_ok=True)

@@ -8,10 +8,10 @@ import sys
 import tarfile
 
 import pytest
+from project_files import copy_project
 
 from helpers import paths
 from tools import run
-from tools.bench import copy_project
 
 
 @pytest.fixture

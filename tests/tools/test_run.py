@@ -524,6 +524,22 @@ def test_a_run_outside_make_leaves_the_committed_results_alone(make_notebook, tm
     written.unlink()
 
 
+def test_helpers_holds_only_what_notebooks_import():
+    """Two rooms: every module of helpers/ is imported by some notebook (the rest is tools/)."""
+    import json
+
+    imported = set()
+    for nb in notebooks.existing():
+        for cell in json.loads(nb.path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                imported |= _imported_modules("".join(cell["source"]))
+    for module in sorted(m for m in imported if m.startswith("helpers.")):  # and what they import
+        source = (paths.ROOT / "helpers" / f"{module.split('.')[1]}.py").read_text()
+        imported |= _imported_modules(source)  # (helpers.plotting reads helpers.colours)
+    modules = {f"helpers.{p.stem}" for p in (paths.ROOT / "helpers").glob("*.py")}
+    assert modules - {"helpers.__init__"} - imported == set()
+
+
 @pytest.mark.parametrize(
     "argv, said",
     [
@@ -541,16 +557,3 @@ def test_a_run_with_parameters_is_checked_before_any_kernel(argv, said, tmp_path
 
 def test_the_checks_see_every_helpers_module():
     assert checks.check_code() is None
-
-
-def test_helpers_holds_only_what_notebooks_import():
-    """Two rooms: every module of helpers/ is imported by some notebook (the rest is tools/)."""
-    import json
-
-    imported = set()
-    for nb in notebooks.existing():
-        for cell in json.loads(nb.path.read_text())["cells"]:
-            if cell["cell_type"] == "code":
-                imported |= _imported_modules("".join(cell["source"]))
-    modules = {f"helpers.{p.stem}" for p in (paths.ROOT / "helpers").glob("*.py")}
-    assert modules - {"helpers.__init__"} - imported == set()

@@ -12,15 +12,15 @@ import csv
 import importlib.util
 import math
 import re
-import subprocess
+import runpy
 import sys
+import warnings
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from helpers import claims, exercises, paths
-from tools import notebooks, student
+from tools import notebooks, run, student
 
 SECTIONS = [nb.name for nb in (*notebooks.SECTION_NOTEBOOKS, notebooks.CROSS_CHECKS)]
 
@@ -185,42 +185,42 @@ def test_grade_scores_correct_wrong_and_empty_submissions(edition, submissions):
     ] * len(written)
 
 
-def test_python_m_entry_points_build_and_grade_without_make(edition, submissions, tmp_path):
-    """The commands an instructor without make types: python -m tools.student [build|grade]
-    (the shared edition was built through the first's entry point; see conftest)."""
+def test_entry_points_build_and_grade_without_make(edition, submissions, tmp_path, capsys):
+    """The commands an instructor without make types, python -m tools.student [build|grade],
+    through their entry point (the shared edition was built by the first; see conftest; that
+    ``python -m`` reaches it is checked below)."""
     assert "answer key" in edition["stdout"] and (edition["out"] / "notebooks").is_dir()
     out = tmp_path / "grades.csv"
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.student", "grade", str(submissions)]
-        + ["--key", str(edition["key_path"]), "--out", str(out)],
-        cwd=paths.ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "correct/01_introduction.ipynb: " in done.stdout
-    assert "empty/01_introduction.ipynb: 0/" in done.stdout
+    argv = ["grade", str(submissions), "--key", str(edition["key_path"]), "--out", str(out)]
+    assert student.main(argv) == 0
+    said = capsys.readouterr().out
+    assert "correct/01_introduction.ipynb: " in said
+    assert "empty/01_introduction.ipynb: 0/" in said
     with out.open(encoding="utf-8") as f:
         assert list(csv.DictReader(f))[0].keys() == set(student.GRADE_FIELDS)
     assert student.main(["grade", str(tmp_path / "missing")]) == 2
 
 
-def test_an_executed_student_notebook_checks_and_grades(edition, tmp_path):
-    """Run the student edition of 01 with answers typed in: check() says right, grading agrees."""
-    nb = _answered(edition["books"]["01_introduction"], edition["key"], 0.0)
-    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    params.source = re.sub(
-        r'derived_dir: str = ""', f"derived_dir: str = {str(tmp_path)!r}", params.source
-    )
-    NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    said = _text(nb)
-    assert "01-2: 399 is right" in said or re.search(r"01-2: [\d.]+ is right", said)
+def test_a_student_runs_01_with_other_parameters_and_it_checks_and_grades(edition, tmp_path):
+    """The student edition of 01, answers typed in, run with other parameters (the one run of
+    01 with other parameters, see tests/test_notebooks.py): the parameters reach the verdicts,
+    written to derived_dir only; check() says right; grading agrees."""
+    name, derived = "01_introduction", tmp_path / "derived"
     (tmp_path / "class").mkdir()
-    nbformat.write(nb, tmp_path / "class" / "01_introduction.ipynb")
+    answered = tmp_path / "class" / f"{name}.ipynb"
+    nbformat.write(_answered(edition["books"][name], edition["key"], 0.0), answered)
+    parameters = {"tolerance": 0.2, "sum_tolerance": 0.05, "derived_dir": str(derived)}
+    nb = nbformat.read(run.execute(answered, parameters=parameters), as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"] == []
+    written = derived / "verdicts" / f"{name}.csv"
+    committed = paths.DERIVED / "verdicts" / f"{name}.csv"
+    assert written.read_bytes() != committed.read_bytes(), "the parameters changed no verdict"
+    said = _text(nb)
+    assert re.search(r"01-2: [\d.]+ is right", said), said[-2000:]
     rows = student.grade(tmp_path / "class", edition["key"])
-    assert all(r["score"] == 1 for r in rows if r["kind"] == "numeric")
+    numeric = [r for r in rows if r["kind"] == "numeric"]
+    assert numeric and all(r["score"] == 1 for r in numeric)
 
 
 def test_the_student_edition_refers_to_nothing_it_does_not_include(edition):
@@ -228,18 +228,20 @@ def test_the_student_edition_refers_to_nothing_it_does_not_include(edition):
         assert "README" not in "\n".join(c.source for c in nb.cells), name
 
 
-def test_every_python_m_command_of_the_instructor_guide_exists():
-    """The path without make: every documented ``python -m`` module exists; ours answer --help."""
+def test_every_python_m_command_of_the_instructor_guide_exists(monkeypatch, capsys):
+    """The path without make: every documented ``python -m`` module exists; ours answer --help
+    when run as ``python -m`` runs them (runpy, in this process: no second Python to start)."""
     guide = (paths.NOTEBOOKS / "INSTRUCTOR.md").read_text(encoding="utf-8")
     modules = set(re.findall(r"python -m ([\w.]+)", guide))
     assert {"tools.run", "tools.site", "tools.student", "venv", "pip"} <= modules
     for module in sorted(modules - {"pip"}):  # a new venv has pip; this project's .venv has uv
         assert importlib.util.find_spec(module) is not None, module
     for module in sorted(m for m in modules if m.startswith("tools.")):
-        done = subprocess.run(
-            [sys.executable, "-m", module, "--help"], cwd=paths.ROOT, capture_output=True, text=True
-        )
-        assert done.returncode == 0 and "usage" in done.stdout, module
+        monkeypatch.setattr(sys, "argv", [module, "--help"])
+        with warnings.catch_warnings(), pytest.raises(SystemExit) as done:
+            warnings.simplefilter("ignore", RuntimeWarning)  # runpy: "already imported", as meant
+            runpy.run_module(module, run_name="__main__")
+        assert done.value.code == 0 and "usage" in capsys.readouterr().out, module
 
 
 def test_make_and_binder_call_the_same_entry_point():
