@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import data, paths
+from helpers import data, findings, paths
 
 CONSISTENT = "consistent"
 APPROXIMATE = "approximately consistent"
@@ -285,8 +285,6 @@ def claim_summary(readings: pd.DataFrame, summaries: pd.DataFrame | None = None)
     ``data/summaries.csv`` (rows with check ``ledger``), filled with this run's values
     (``helpers.findings``). A claim without a sentence, or whose sentence was written for
     another verdict than the run gives, is refused with the claims named."""
-    from helpers import findings
-
     table = claim_verdicts(readings)
     if summaries is None:
         summaries = _summaries()
@@ -312,8 +310,6 @@ def claim_summary(readings: pd.DataFrame, summaries: pd.DataFrame | None = None)
 
 
 def _filled(claim: str, template: str, values: dict) -> str:
-    from helpers import findings
-
     try:
         return findings.fill(template, values)
     except findings.TemplateError as exc:

@@ -18,6 +18,8 @@ import re
 import string
 from collections.abc import Mapping
 
+from helpers import data, paths
+
 
 class TemplateError(KeyError):
     """A template names a value the run did not produce, or cannot format it."""
@@ -74,11 +76,9 @@ def ledger_values(verdicts) -> dict[str, dict[str, str]]:
     ``verdicts`` is one row per reading (claim_verdicts.csv: claim_id, stated_value, recomputed);
     the ledger supplies ``claim`` and ``primary`` when it lacks them. A reading that computed
     nothing (not checkable) gives no value, so a sentence naming it is refused by ``fill``."""
-    from helpers import claims
-
     frame = verdicts
     if "claim" not in frame or "primary" not in frame:
-        ledger = claims.load_claims()[["claim_id", "claim", "primary"]]
+        ledger = _ledger()
         frame = frame.drop(columns=["claim", "primary"], errors="ignore").merge(
             ledger, on="claim_id"
         )
@@ -112,10 +112,15 @@ FINDING_VERDICTS = {"ledger": "inconsistent", "external": "differs"}
 
 def written(name: str):
     """People's sentences: ``data/summaries.csv`` or ``data/findings.csv``, validated."""
-    from helpers import data, paths
-
     frame, _ = data.validate(paths.DATA / f"{name}.csv")
     return frame
+
+
+def _ledger():
+    """The ledger's reading, claim and primary columns (read here, not through helpers.claims,
+    which imports this module)."""
+    frame, _ = data.validate(paths.CLAIMS)
+    return frame[["claim_id", "claim", "primary"]]
 
 
 def ranked(summary, external, ledger, values, external_values=None, rows=None):
@@ -187,9 +192,7 @@ def in_words(table) -> str:
     ``table``, the notebook's ``Audit.table()``), the sentence written for it, filled with
     this run's values. A rerun with other parameters may give a verdict no sentence was
     written for: that claim is then named with its new verdict instead of a false sentence."""
-    from helpers import claims
-
-    ledger = claims.load_claims()[["claim_id", "claim", "primary"]]
+    ledger = _ledger()
     readings = table.merge(ledger, on="claim_id")
     values = ledger_values(readings)
     sentences = written("summaries").query("check == 'ledger'").set_index("claim")

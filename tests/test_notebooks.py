@@ -32,8 +32,8 @@ OTHER_PARAMETERS = {
 
 
 def _text_outputs(cells) -> list[str]:
-    """What a reader reads of a notebook's outputs (its figures' pixels aside)."""
-    shown = ("text/plain", "text/html", "text/markdown")
+    """What a reader reads and sees of a notebook's outputs (a figure is its PNG)."""
+    shown = ("text/plain", "text/html", "text/markdown", "image/png")
     return [
         "".join(o.get("text", "")) + "".join("".join(o.get("data", {}).get(m, "")) for m in shown)
         for cell in cells
