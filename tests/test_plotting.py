@@ -80,10 +80,13 @@ def test_alt_text_names_the_title_and_the_source():
 
 
 def test_every_verdict_has_a_colour_and_a_symbol():
-    from helpers import claims, external
+    from helpers import claims, colours, external
 
     for verdict in (*claims.VERDICTS, *external.VERDICTS):
-        assert plotting.VERDICT_COLOURS[verdict].startswith("#")
-        assert plotting.VERDICT_SYMBOLS[verdict]
+        assert colours.VERDICT_COLOURS[verdict].startswith("#")
+        assert colours.VERDICT_SYMBOLS[verdict]
     # colour-blind-safe: the verdict that fails is never drawn in the colour of one that holds
-    assert plotting.VERDICT_COLOURS["inconsistent"] != plotting.VERDICT_COLOURS["consistent"]
+    assert colours.VERDICT_COLOURS["inconsistent"] != colours.VERDICT_COLOURS["consistent"]
+    # the notebooks read the same palette through helpers.plotting
+    assert plotting.VERDICT_COLOURS is colours.VERDICT_COLOURS
+    assert plotting.ENTITY_COLOURS is colours.ENTITY_COLOURS
