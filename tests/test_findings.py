@@ -215,3 +215,13 @@ def test_the_report_counts_agree_with_each_other_and_the_files():
     assert f"{counts.get('inconsistent', 0)} do not hold as printed" in quotable
     assert f"{counts.get('not checkable', 0)} (" in quotable
     assert f"{len(ranked)} in all" in quotable
+
+
+def test_the_headline_is_an_overstatement_that_changes_the_argument():
+    """The section's main finding: "over 70 percent" of the 1960s' affiliations, about half."""
+    row = (
+        findings.written("findings").set_index(["claim", "check"]).loc[("C02-us-over-70", "ledger")]
+    )
+    assert (row["kind"], row["materiality"]) == ("overstatement", "argument")
+    values = _committed_values()["C02-us-over-70"]
+    assert float(values["recomputed"]) < float(values["stated"])
