@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import struct
 import warnings
 
 import matplotlib
@@ -63,10 +65,9 @@ def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, make_notebook):
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
     alts = [o["metadata"]["image/png"]["alt"] for o in outputs if "image/png" in o.get("data", {})]
     assert alts[0] == "Figure: Fits. Source: a test"
-    widths = [
-        o["metadata"]["image/png"]["width"] for o in outputs if "image/png" in o.get("data", {})
-    ]
-    assert widths[0] == 400  # a 2x PNG (800 px) shown 4 inches wide at 100 dpi
+    pngs = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "data" in o]
+    # PNG header: width and height at bytes 16-24; 4 x 3 inches at 120 dpi, drawn once
+    assert struct.unpack(">II", pngs[0][16:24]) == (480, 360)
     warned = "".join(o["text"] for o in outputs if o.get("name") == "stderr")
     assert warned.count("falls outside the figure") == 1
     assert "'Much too long" in warned

@@ -9,12 +9,12 @@ of pytest-xdist's docs, "Making session-scoped fixtures execute only once").
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import io
 import json
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from tools import browser as chromium
 from tools import site, student
@@ -27,9 +27,7 @@ def once_per_run(tmp_path_factory, worker_id: str, name: str, build) -> dict:
     else:
         shared = tmp_path_factory.getbasetemp().parent  # one folder per run, seen by all workers
         folder, saved = shared / name, shared / f"{name}.json"
-        with open(shared / f"{name}.lock", "w") as lock:
-            # fcntl, not the recipe's filelock: filelock is not in the lock (yet)
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        with FileLock(shared / f"{name}.lock"):
             if not saved.exists():  # a build that failed wrote nothing: the next worker retries
                 folder.mkdir(exist_ok=True)
                 saved.write_text(json.dumps(build(folder), default=str), encoding="utf-8")
