@@ -11,17 +11,7 @@ import subprocess
 from pathlib import Path
 
 from helpers import paths
-
-# What a copy of the project leaves out when there is no git to list the tracked files
-NOT_PROJECT = (
-    ".git",
-    ".venv",
-    "build",
-    "__pycache__",
-    ".ruff_cache",
-    ".pytest_cache",
-    "*.egg-info",
-)
+from tools.bench import NOT_PROJECT  # without git, leave out what the benchmark's copy does
 
 
 def copy_project(target: Path, source: Path = paths.ROOT) -> Path:

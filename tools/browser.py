@@ -30,6 +30,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def missing_chromium(purpose: str) -> str | None:
+    """One sentence for an entry point that needs Chromium and finds none; None if it is there."""
+    if CHROMIUM.is_file():
+        return None
+    return (
+        f"error: no Chromium at {CHROMIUM}, which {purpose}: install it "
+        "(apt-get install -y chromium) or set CHROMIUM=/path."
+    )
+
+
 @contextlib.contextmanager
 def serve(folder: Path):
     """Serve a folder on 127.0.0.1 (a free port) from a thread; yields the base URL."""

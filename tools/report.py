@@ -344,12 +344,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from tools import browser
 
-    if not browser.CHROMIUM.is_file():
-        print(
-            f"make report needs Chromium, and there is none at {browser.CHROMIUM}: install it "
-            "(apt-get install -y chromium) or set CHROMIUM to its path.",
-            file=sys.stderr,
-        )
+    missing = browser.missing_chromium("prints the report")
+    if missing:
+        print(missing, file=sys.stderr)
         return 1
     from playwright.sync_api import Error as BrowserError
 

@@ -375,12 +375,9 @@ def _main(argv: list[str] | None = None) -> int:
     if args.screenshot or args.pdf:
         from tools import browser
 
-        if not browser.CHROMIUM.is_file():
-            print(
-                f"error: no Chromium at {browser.CHROMIUM}, which prints the PDF and takes the "
-                "screenshot: install it (apt-get install -y chromium) or set CHROMIUM=/path.",
-                file=sys.stderr,
-            )
+        missing = browser.missing_chromium("prints the PDF and takes the screenshot")
+        if missing:
+            print(missing, file=sys.stderr)
             return 1
     digest = inputs_digest()  # before building: an edit made meanwhile is not missed
     stamp = out / INPUTS_STAMP
