@@ -54,12 +54,13 @@ run: $(STAMP) ## run the notebooks that changed (in parallel, in place, atomical
 site: $(STAMP) run ## build the static site under build/site/
 	@$(PY) -m tools.site --if-stale
 
-student: $(STAMP) run ## student notebooks (build/student/) and answer key (build/instructor/)
-	@$(PY) -m tools.student
+ROSTER ?=
+student: $(STAMP) run ## student edition (build/student/), key and instructor pages (build/instructor/); ROSTER=roster.csv: an edition per student
+	@$(PY) -m tools.student $(if $(ROSTER),build --roster '$(ROSTER)')
 
 SUBMISSIONS ?= submissions
-grade: $(STAMP) ## score returned student notebooks: make grade SUBMISSIONS=folder
-	@$(PY) -m tools.student grade $(SUBMISSIONS)
+grade: $(STAMP) ## re-run and score returned notebooks (SUBMISSIONS/<id>/<notebook>.ipynb; TIMEOUT s a cell)
+	@$(PY) -m tools.student grade '$(SUBMISSIONS)' --timeout '$(TIMEOUT)'
 
 pdf: $(STAMP) run ## the site as one print edition, build/compendium.pdf (printed by Chromium)
 	@$(PY) -m tools.site --if-stale --pdf build/compendium.pdf

@@ -99,7 +99,7 @@ class TestBadInput:
             (
                 {"tolerence": 0.1},
                 "01_introduction: 'tolerence' is not a parameter of this notebook; its parameters "
-                "are tolerance, hedge_band, sum_tolerance, derived_dir.",
+                "are tolerance, hedge_band, sum_tolerance, derived_dir, pairs, governments.",
             ),
         ],
     )

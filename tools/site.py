@@ -4,7 +4,7 @@ Every page is rendered by nbconvert's ``HTMLExporter`` with ``site_templates/pag
 extends nbconvert's ``lab`` template); landing pages are markdown templates rendered as one cell.
 Pages load nothing from other sites, and search works served and from disk: its index is a
 script beside the pages. ``build/site/``: index, one page per notebook in reading order, glossary
-(notebooks/GLOSSARY.md), instructor notes, notebooks/*.ipynb, files/ (repository files a
+(notebooks/GLOSSARY.md), notebooks/*.ipynb, files/ (repository files a
 notebook links to), assets/. The student edition (``build/student/``, written through
 ``build(student_notebook=...)`` by ``tools.student``, which this module does not import) has no
 solutions and no instructor notes. ``--if-stale`` builds only if the digest of ``input_files()``
@@ -94,8 +94,7 @@ class Site:
             (p.name, f"{p.name[:2]} {re.split('[:,]', p.title)[0]}", p.title)
             for p in self.notebooks
         ]
-        extra = [("glossary", "Glossary", "Glossary")]
-        extra += [] if student else [("instructor", "Instructor", "Instructor notes")]
+        extra = [("glossary", "Glossary", "Glossary")]  # instructor notes: tools.student only
         self.pages = [("index", "Home", "Home"), *shorten, *extra]  # (name, label, title)
         self.exporter = HTMLExporter(
             template_name="lab",
@@ -219,6 +218,8 @@ class Site:
             rel = target.relative_to(paths.ROOT) if target.is_relative_to(paths.ROOT) else None
             if special.get(target) in pages or (target.suffix == ".ipynb" and target.stem in pages):
                 new = f"{special.get(target, target.stem)}.html"
+            elif target == INSTRUCTOR_MD:  # expected answers: never copied into an edition
+                pass
             elif target.is_file() and rel and rel.parts[0] not in {".git", ".venv", "build"}:
                 (self.out / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(target, self.out / "files" / rel)
@@ -327,7 +328,6 @@ def _write(out: Path, student_notebook) -> dict:
         text = site.md.get_template("student.md.j2").render(pages=site.notebooks)
         site.markdown_page("index", "Student edition", text)
     else:
-        site.markdown_page("instructor", "Instructor notes", site.instructor())
         site.markdown_page("index", "What the audit found", site.landing())
     # the search index is a script, which browsers load from disk too (fetch they refuse there)
     data = json.dumps(site.index, ensure_ascii=False)

@@ -80,14 +80,14 @@ def solution_cells(nb: notebooks.Notebook) -> list[dict]:
 # --- the site ------------------------------------------------------------------------------
 
 
-def test_one_page_per_notebook_plus_index_glossary_and_instructor(built):
-    expected = {"index.html", "glossary.html", "instructor.html"}
+def test_one_page_per_notebook_plus_index_and_glossary(built):
+    expected = {"index.html", "glossary.html"}  # instructor pages: build/instructor/ only
     assert set(built["pages"]) == expected | {f"{nb.name}.html" for nb in EXISTING}
     assert built["broken"] == [], f"links that resolve to nothing: {built['broken']}"
 
 
 def test_prev_next_follow_reading_order(built):
-    names = ["index", *(nb.name for nb in EXISTING), "glossary", "instructor"]
+    names = ["index", *(nb.name for nb in EXISTING), "glossary"]
     for i, name in enumerate(names):
         page = soup(built["out"] / f"{name}.html")
         assert page.find("a", rel="prev")["href"] == f"{names[i - 1]}.html", name
@@ -271,24 +271,6 @@ def test_glossary_defines_the_words_notebooks_use(built):
     assert "External-verdicts" in ids
     for name in built["pages"]:  # every page links to it
         assert soup(built["out"] / name).find("a", href="glossary.html"), name
-
-
-def test_instructor_page_lists_parameters_and_inconsistencies(built):
-    page = soup(built["out"] / "instructor.html")
-    text = page.get_text(" ")
-    for nb in EXISTING:
-        for parameter in _parameters(nb):
-            assert parameter in text, f"{nb.name}: {parameter} not listed"
-    summary = pd.read_csv(site.SUMMARY, dtype=str, keep_default_na=False)
-    for claim_id in summary.loc[summary["verdict"] == claims.INCONSISTENT, "claim"]:
-        assert claim_id in text
-    assert site.PARAMETERS_MARKER not in str(page) and site.INCONSISTENCIES_MARKER not in str(page)
-
-
-def _parameters(nb) -> list[str]:
-    import papermill
-
-    return list(papermill.inspect_notebook(nb.path))
 
 
 def test_colophon_names_the_commit(built):

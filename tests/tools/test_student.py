@@ -1,8 +1,11 @@
-"""The student edition gives no answer away, the key is generated, and grading scores as expected.
+"""The student edition gives no answer away, the key is generated and tagged, check and grade
+share one rule, the public site hides the instructor's pages, and a real notebook is graded on
+what its code produces.
 
-The edition and the key are built once per test run into a temporary folder (``student_edition``
-in conftest, through the entry point of ``python -m tools.student build``); grading runs on
-copies of the student notebooks. Nothing is written into the checkout.
+The edition, the key and the instructor's pages are built once per test run (``student_edition``
+in conftest, through ``python -m tools.student build``); the public site is ``built``. One real
+notebook (01) is re-executed, once, by the grader; the rest of grading is tested on tiny
+notebooks (test_grade.py). Nothing is written into the checkout.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import copy
 import csv
 import importlib.util
-import math
 import re
 import runpy
 import sys
@@ -18,11 +20,13 @@ import warnings
 
 import nbformat
 import pytest
+from course import edition_text, leaks
 
 from helpers import claims, exercises, paths
-from tools import notebooks, run, student
+from tools import notebooks, site, student
 
 SECTIONS = [nb.name for nb in (*notebooks.SECTION_NOTEBOOKS, notebooks.CROSS_CHECKS)]
+GRID = (-3, -2, -1.5, -1.0001, -1, -0.999, -0.5, 0, 0.5, 0.999, 1, 1.0001, 1.5, 2, 3)
 
 
 @pytest.fixture(scope="module")
@@ -37,46 +41,65 @@ def edition(student_edition):
     return {**student_edition, "key": key, "books": books}
 
 
-def _text(nb) -> str:
-    """Everything a student can read in a notebook: sources and text outputs, not images."""
-    parts = []
-    for cell in nb.cells:
-        parts.append(cell.source)
-        for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
-            for mime, value in output.get("data", {}).items():
-                if mime.startswith("text/") or mime.endswith("json"):
-                    parts.append(str(value))
-    return "\n".join(parts)
-
-
-def _forms(value: float, tolerance: float) -> set[str]:
-    """How a numeric answer would be printed at its tolerance's precision."""
-    places = max(0, round(-math.log10(2 * tolerance)))
-    forms = {f"{value:.{places}f}", f"{value:,.{places}f}"}
-    if abs(value) < 1:  # a fraction is also printed as a percentage
-        forms |= {f"{100 * value:.{max(0, places - 2)}f}"}
-    return forms
-
-
-def test_key_has_three_exercises_per_section_notebook_and_a_written_one(edition):
+def test_key_tags_every_exercise_practice_or_graded(edition):
     with edition["key_path"].open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == student.KEY_FIELDS
-    for name in SECTIONS:
+    for name in [notebooks.AUDIT.name, *SECTIONS]:
         mine = [r for r in rows if r["notebook"] == name]
-        assert len(mine) >= 3, name
-        assert any(r["kind"] == "written" and r["answer"] for r in mine), name
-        assert {r["kind"] for r in mine} <= {"numeric", "written"}
-        for r in mine:
-            if r["kind"] == "numeric":
-                assert float(r["tolerance"]) > 0 and math.isfinite(float(r["answer"]))
+        assert len(mine) >= 2 and any(r["kind"] == "written" for r in mine), name
+        assert {r["use"] for r in mine} <= set(exercises.USES), name
+    graded = {r["notebook"] for r in rows if r["kind"] == "numeric" and r["use"] == "graded"}
+    for name in graded:  # a graded number is asked about a parameter each student draws
+        assert student.variant_ranges(notebooks.by_name(name).path), name
+    assert len(graded) >= 3
+
+
+def test_check_and_grade_agree_on_a_grid_around_every_answer(edition, capsys):
+    """One rule: check (as the student edition builds it) and the grader's score say the same of
+    values inside, on and just outside the tolerance of every numeric answer."""
+    numeric = [r for r in edition["key"] if r["kind"] == "numeric"]
+    for row in numeric:
+        practice = row | {"use": "practice"}
+        check = exercises.Checker(student.checker_entries([practice]))
+        for k in GRID:
+            value = row["answer"] + k * row["tolerance"]
+            said, (scored, _) = check(row["exercise"], value), student.score(row, value)
+            assert said == bool(scored) == (abs(k) <= 1), (row["exercise"], k)
+    assert student.score(numeric[0], "'FY1997'") == (0, "not a number: 'FY1997'")
+    with pytest.raises(KeyError):
+        exercises.Checker({})("99-1", 1)
+
+
+def test_graded_exercises_have_no_oracle_in_the_student_edition(edition, capsys):
+    cells = [
+        c
+        for nb in edition["books"].values()
+        for c in nb.cells
+        if "checker" in c.metadata.get("tags", [])
+    ]
+    assert len(cells) == len(SECTIONS) + 1  # and 00
+    namespace: dict = {}
+    graded = [r for r in edition["key"] if r["kind"] == "numeric" and r["use"] == "graded"]
+    for cell in cells:
+        exec(cell.source, namespace)  # noqa: S102 - the cell a student runs
+        for row in (r for r in graded if r["exercise"] in namespace["check"].exercises):
+            capsys.readouterr()
+            for value in (row["answer"], row["answer"] + 5 * row["tolerance"]):
+                assert namespace["check"](row["exercise"], value) is None
+            right, wrong = capsys.readouterr().out.splitlines()
+            assert right.replace(f"{row['answer']:g}", "X") == wrong.replace(
+                f"{row['answer'] + 5 * row['tolerance']:g}", "X"
+            ), "the two answers are told apart"
+            assert namespace["check"](row["exercise"], "FY1997") is None
+            assert "is not a number" in capsys.readouterr().out
+            assert namespace["check"](row["exercise"], ...) is None
 
 
 def test_no_solution_or_answer_revealing_cell_in_the_student_edition(edition):
     for entry in notebooks.existing():
         full = nbformat.read(entry.path, as_version=4)
-        text = _text(edition["books"][entry.name])
+        text = edition_text(edition["out"] / "notebooks")
         for cell in edition["books"][entry.name].cells:
             assert not student.REMOVED & set(cell.metadata.get("tags", [])), entry.name
         for cell in full.cells:
@@ -85,11 +108,15 @@ def test_no_solution_or_answer_revealing_cell_in_the_student_edition(edition):
                 assert longest not in text, f"{entry.name}: {longest!r} in the student edition"
 
 
-def test_verdict_cells_have_no_outputs_and_figures_stay(edition):
+def test_verdicts_are_cleared_and_the_audit_report_shows_none(edition):
     for name, nb in edition["books"].items():
         verdict = [c for c in nb.cells if "verdict" in c.metadata.get("tags", [])]
-        assert verdict or name == "00_audit_report", name
+        assert verdict, name
         assert all(c.outputs == [] and c.execution_count is None for c in verdict), name
+    audit = edition["books"][notebooks.AUDIT.name]
+    assert all(c.outputs == [] for c in audit.cells if c.cell_type == "code")
+    page = (edition["out"] / f"{notebooks.AUDIT.name}.html").read_text(encoding="utf-8")
+    assert 'class="verdict"' not in page  # no verdict badge, no table of verdicts
     figures = sum(
         "image/png" in o.get("data", {})
         for nb in edition["books"].values()
@@ -100,132 +127,98 @@ def test_verdict_cells_have_no_outputs_and_figures_stay(edition):
     assert figures >= len(SECTIONS)
 
 
-def test_no_numeric_answer_appears_in_the_student_edition(edition):
-    """Unless the article itself prints the number (the ledger's quotes are the article's words)."""
-    printed = " ".join(claims.load_claims()["quote"])
-    whole = "\n".join(_text(nb) for nb in edition["books"].values())
+def test_no_key_value_appears_in_any_file_of_the_student_edition(edition):
+    """At any printed precision (0.2822, 0.282, 28.2%, 28%), pages and notebooks alike; the
+    editions of a roster are checked per student in test_grade.py."""
+    assert leaks(edition_text(edition["out"]), edition["key"]) == []
+
+
+def test_public_site_folds_answers_and_builds_no_instructor_page(built, edition):
+    out = built["out"]
+    assert "instructor.html" not in built["pages"]
+    assert not list(out.rglob("INSTRUCTOR.md")) and not list(out.rglob("instructor*"))
+    for page in out.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert 'href="instructor.html"' not in html, page.name
+        # every passage that gives answers away is inside a folded <details> block
+        for heading in re.finditer(r'<h[23] id="Parameters-worth-varying[^"]*"', html):
+            before = html[: heading.start()]
+            assert before.rfind('<details class="solution">') > before.rfind("</details>"), page
+    visible = " ".join(site.visible_text(p.read_text("utf-8")) for p in out.glob("0*.html"))
+    assert "Answer to exercise" not in visible and "Model answer" not in visible
+
+
+def test_instructor_pages_and_handout_are_built_beside_the_key(edition):
+    folder = edition["key_path"].parent
+    page = (folder / "instructor.html").read_text(encoding="utf-8")
+    assert 'href="handout.html"' in page and site.PARAMETERS_MARKER not in page
+    assert student.HANDOUT[0] not in page and "Predicted verdict" not in page
+    handout = (folder / "handout.html").read_text(encoding="utf-8")
+    assert "<table" in handout and "Predicted verdict</th>" in handout and "|---|" not in handout
+    assert 'href="glossary.html"' in handout and (folder / "glossary.html").is_file()
+    text = site.visible_text(handout)
+    assert "agrees within" not in text and "recomputed value" not in text  # glossary's words
+    assert (folder / "handout.pdf").read_bytes()[:5] == b"%PDF-"
+    text = site.visible_text(page)  # every parameter and every inconsistent claim listed
+    for nb in notebooks.existing():
+        for parameter in student.variant_ranges(nb.path) or ["derived_dir"]:
+            assert f"{parameter}" in text, (nb.name, parameter)
+    summary = site.read_csv(site.SUMMARY)
+    for claim in summary.loc[summary["verdict"] == claims.INCONSISTENT, "claim"]:
+        assert claim in text
+    assert site.INCONSISTENCIES_MARKER not in page
+
+
+def test_instructor_guide_timings_add_up_and_name_every_exercise(edition):
+    guide = site.INSTRUCTOR_MD.read_text(encoding="utf-8")
+    slots = re.findall(r"^\| (\d+)–(\d+) \|", guide, re.M)
+    assert slots[0][0] == "0" and slots[-1][1] == "90"
+    assert all(a[1] == b[0] for a, b in zip(slots, slots[1:], strict=False))
+    table = guide.split("## Practice and graded exercises", 1)[1].split("\n\n- ", 1)[0]
     for row in edition["key"]:
-        if row["kind"] != "numeric":
-            continue
-        for form in _forms(row["answer"], row["tolerance"]):
-            pattern = rf"(?<![\d.,]){re.escape(form)}(?![\d]|[.,]\d)"
-            if re.search(pattern, printed):
-                continue
-            assert not re.search(pattern, whole), (
-                f"{row['exercise']}: {form} in the student edition"
-            )
+        assert row["exercise"] in table, row["exercise"]
+    assert "build/student/index.html" in guide and "build/class/" in guide
 
 
-def test_check_says_right_or_wrong_without_the_answer(edition, capsys):
-    checker_cells = [
-        c
-        for nb in edition["books"].values()
-        for c in nb.cells
-        if "checker" in c.metadata.get("tags", [])
-    ]
-    assert len(checker_cells) == len(SECTIONS)
-    namespace: dict = {}
-    for cell in checker_cells:
-        exec(cell.source, namespace)  # noqa: S102 - the cell a student runs
-        for row in (r for r in edition["key"] if r["kind"] == "numeric"):
-            if row["exercise"] not in namespace["check"].hashes:
-                continue
-            value, tol = row["answer"], row["tolerance"]
-            assert namespace["check"](row["exercise"], value + 0.9 * tol)
-            assert namespace["check"](row["exercise"], value - 0.9 * tol)
-            assert not namespace["check"](row["exercise"], value + 2.5 * tol)
-            assert namespace["check"](row["exercise"], ...) is None
-    assert "right" in capsys.readouterr().out
-    with pytest.raises(KeyError):
-        exercises.Checker({})("99-1", 1)
-
-
-def _answered(nb, key: list[dict], shift: float):
-    """A copy of a student notebook with every answer cell filled in (numbers moved by shift)."""
+def _solved(nb):
+    """A student's notebook 01 with every numeric answer computed by code (as the solution does)
+    and the written one typed; the check outputs are left as they were (none)."""
     nb = copy.deepcopy(nb)
+    code = {
+        "01-1": "abs(cells_sum - audit.stated('C01-table1-total-affiliations'))"
+        " / audit.stated('C01-table1-total-affiliations')",
+        "01-2": "bounds.loc['towns', 'fewest if none shared'] - pairs",
+        "01-3": "930 / governments",
+    }
     for cell in nb.cells:
-        row = next((r for r in key if r["exercise"] == cell.metadata.get("exercise")), None)
-        if row is None:
-            continue
-        if row["kind"] == "numeric":
-            value = row["answer"] + shift * row["tolerance"]
-            cell.source = cell.source.replace("...", repr(value), 1)
-        else:
-            cell.source += "\n\nThe table mixes two dates; the total should be corrected."
+        ex = cell.metadata.get("exercise")
+        if ex in code:
+            cell.source = cell.source.replace("...", code[ex], 1)
+        elif ex:
+            cell.source += "\n\n=SUM(A1) The columns describe 2000, the total 2001."
     return nb
 
 
 @pytest.fixture(scope="module")
-def submissions(edition, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("submissions")
-    for who, shift in [("correct", 0.0), ("wrong", 5.0), ("empty", None)]:
-        (folder / who).mkdir(parents=True)
-        for name in SECTIONS:
-            nb = edition["books"][name]
-            nb = nb if shift is None else _answered(nb, edition["key"], shift)
-            nbformat.write(nb, folder / who / f"{name}.ipynb")
-    return folder
+def graded_01(edition, tmp_path_factory):
+    """The one real notebook the grader runs: 01, answered by code, plus a copy whose outputs
+    were edited to say "right" while its cells still read ``...`` (a forgery)."""
+    folder = tmp_path_factory.mktemp("returned")
+    name = "01_introduction"
+    (folder / "ada").mkdir()
+    nbformat.write(_solved(edition["books"][name]), folder / "ada" / f"{name}.ipynb")
+    rows, skipped = student.grade(folder, edition["key"], timeout=60)
+    return {"rows": [r for r in rows if r["student"] == "ada"], "skipped": skipped}
 
 
-def test_grade_scores_correct_wrong_and_empty_submissions(edition, submissions):
-    rows = student.grade(submissions, edition["key"])
-    numeric = [r for r in edition["key"] if r["kind"] == "numeric"]
-    written = [r for r in edition["key"] if r["kind"] == "written"]
-    assert len(rows) == 3 * len(edition["key"])
-    by = {
-        who: [r for r in rows if r["submission"].startswith(who)]
-        for who in ("correct", "wrong", "empty")
-    }
-    assert sum(r["score"] for r in by["correct"] if r["kind"] == "numeric") == len(numeric)
-    assert sum(r["score"] for r in by["wrong"] if r["kind"] == "numeric") == 0
-    assert all(r["note"] == "no answer" for r in by["empty"])
-    assert all(r["note"] == "wrong" for r in by["wrong"] if r["kind"] == "numeric")
-    assert [r["note"].startswith("to read") for r in by["correct"] if r["kind"] == "written"] == [
-        True
-    ] * len(written)
-
-
-def test_entry_points_build_and_grade_without_make(edition, submissions, tmp_path, capsys):
-    """The commands an instructor without make types, python -m tools.student [build|grade],
-    through their entry point (the shared edition was built by the first; see conftest; that
-    ``python -m`` reaches it is checked below)."""
-    assert "answer key" in edition["stdout"] and (edition["out"] / "notebooks").is_dir()
-    out = tmp_path / "grades.csv"
-    argv = ["grade", str(submissions), "--key", str(edition["key_path"]), "--out", str(out)]
-    assert student.main(argv) == 0
-    said = capsys.readouterr().out
-    assert "correct/01_introduction.ipynb: " in said
-    assert "empty/01_introduction.ipynb: 0/" in said
-    with out.open(encoding="utf-8") as f:
-        assert list(csv.DictReader(f))[0].keys() == set(student.GRADE_FIELDS)
-    assert student.main(["grade", str(tmp_path / "missing")]) == 2
-
-
-def test_a_student_runs_01_with_other_parameters_and_it_checks_and_grades(edition, tmp_path):
-    """The student edition of 01, answers typed in, run with other parameters (the one run of
-    01 with other parameters, see tests/test_notebooks.py): the parameters reach the verdicts,
-    written to derived_dir only; check() says right; grading agrees."""
-    name, derived = "01_introduction", tmp_path / "derived"
-    (tmp_path / "class").mkdir()
-    answered = tmp_path / "class" / f"{name}.ipynb"
-    nbformat.write(_answered(edition["books"][name], edition["key"], 0.0), answered)
-    parameters = {"tolerance": 0.2, "sum_tolerance": 0.05, "derived_dir": str(derived)}
-    nb = nbformat.read(run.execute(answered, parameters=parameters), as_version=4)
-    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
-    assert [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"] == []
-    written = derived / "verdicts" / f"{name}.csv"
-    committed = paths.DERIVED / "verdicts" / f"{name}.csv"
-    assert written.read_bytes() != committed.read_bytes(), "the parameters changed no verdict"
-    said = _text(nb)
-    assert re.search(r"01-2: [\d.]+ is right", said), said[-2000:]
-    rows = student.grade(tmp_path / "class", edition["key"])
-    numeric = [r for r in rows if r["kind"] == "numeric"]
-    assert numeric and all(r["score"] == 1 for r in numeric)
-
-
-def test_the_student_edition_refers_to_nothing_it_does_not_include(edition):
-    for name, nb in edition["books"].items():
-        assert "README" not in "\n".join(c.source for c in nb.cells), name
+def test_a_real_notebook_is_graded_on_what_its_code_produces(graded_01):
+    mine = {r["exercise"]: r for r in graded_01["rows"]}
+    assert graded_01["skipped"] == []
+    for ex in ("01-1", "01-2", "01-3"):
+        assert mine[ex]["score"] == 1, mine[ex]
+    assert mine["01-4"]["note"].startswith("to read") and mine["01-4"]["submitted"][0] == "="
+    assert mine["total"]["score"] == 2 and mine["total"]["out_of"] >= 4
+    assert mine["02-2"]["note"] == "not returned"
 
 
 def test_every_python_m_command_of_the_instructor_guide_exists(monkeypatch, capsys):
@@ -246,7 +239,8 @@ def test_every_python_m_command_of_the_instructor_guide_exists(monkeypatch, caps
 
 def test_make_and_binder_call_the_same_entry_point():
     makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "-m tools.student\n" in makefile and "-m tools.student grade $(SUBMISSIONS)" in makefile
+    assert "-m tools.student $(if $(ROSTER),build --roster '$(ROSTER)')" in makefile
+    assert "-m tools.student grade '$(SUBMISSIONS)'" in makefile
     post_build = paths.ROOT / "postBuild"
     assert post_build.stat().st_mode & 0o111, "postBuild must be executable for repo2docker"
     assert "python -m tools.student build --key" in post_build.read_text(encoding="utf-8")
