@@ -103,11 +103,9 @@ def answer_key(nb, name: str, student: str = "", parameters: dict | None = None)
 
 
 def write_key(rows: list[dict], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, KEY_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: safe_cell(v) for k, v in r.items()} for r in rows)
+    from helpers import data
+
+    data.write_atomically(Path(path), lambda tmp: _write_csv(tmp, KEY_FIELDS, rows))
 
 
 def read_key(path: Path | str) -> list[dict]:
@@ -176,7 +174,7 @@ def read_roster(path: Path) -> list[str]:
 # --- the student edition ------------------------------------------------------------------
 
 
-def _var(exercise: str) -> str:
+def answer_name(exercise: str) -> str:
     return "answer_" + exercise.replace("-", "_")
 
 
@@ -210,8 +208,8 @@ def _answer_cells(key: list[dict]) -> list:
         ex, use = r["exercise"], r["use"]
         if r["kind"] == "numeric":
             cell = new_code_cell(
-                f"{_var(ex)} = ...  # exercise {ex} ({use}): your number, or code computing it\n"
-                f"check({ex!r}, {_var(ex)})"
+                f"{answer_name(ex)} = ...  # exercise {ex} ({use}): your number, or code computing it\n"
+                f"check({ex!r}, {answer_name(ex)})"
             )
         else:
             cell = new_markdown_cell(f"**Your answer to exercise {ex} ({use}).** {WRITE_HERE}")
@@ -343,8 +341,15 @@ def instructor_pages(folder: Path, pdf: bool = True) -> list[Path]:
         if missing:
             print(missing.replace("error: ", "note: "), file=sys.stderr)
         else:
-            made.append(browser.print_page(folder / "handout.html", folder / "handout.pdf"))
+            made.append(print_handout(folder))
     return made
+
+
+def print_handout(folder: Path, target: Path | None = None, running=None) -> Path:
+    """``handout.html`` printed by Chromium (A4; ``running``: a browser already started)."""
+    from tools import browser
+
+    return browser.print_page(folder / "handout.html", target or folder / "handout.pdf", running)
 
 
 # --- grading ------------------------------------------------------------------------------
@@ -416,16 +421,19 @@ print({marker!r} + _json.dumps({{_n: _value(globals().get(_n)) for _n in {names!
 
 def execute_submission(nb, name: str, parameters: dict, timeout: int = CELL_TIMEOUT):
     """Run a returned notebook afresh (papermill, a new kernel, a time limit per cell, errors
-    kept in their cells) in an empty temporary folder; return ``(values, errors, problem)``:
+    kept in their cells) in an empty temporary folder; return
     what the ``answer_*`` names hold after the run (read by a cell appended here, whose output
-    is marked with a random token), each answer cell's error, and why the run did not finish."""
+    is marked with a random token), each answer cell's error, why the run did not finish, and
+    the notebook as it ran (``{"values", "errors", "problem", "notebook"}``)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from tools import kernels
 
     nb = copy.deepcopy(nb)
-    names = sorted({_var(c.metadata["exercise"]) for c in nb.cells if "exercise" in c.metadata})
+    names = sorted(
+        {answer_name(c.metadata["exercise"]) for c in nb.cells if "exercise" in c.metadata}
+    )
     for cell in nb.cells:
         if cell.cell_type == "code":  # nothing recorded is trusted: every output is remade
             cell.outputs, cell.execution_count = [], None
@@ -473,7 +481,7 @@ def execute_submission(nb, name: str, parameters: dict, timeout: int = CELL_TIME
                     errors[cell.metadata["exercise"]] = f"{output['ename']}: {output['evalue']}"
     if not values and problem is None:
         problem = "the notebook did not run to its end"
-    return values, errors, problem
+    return {"values": values, "errors": errors, "problem": problem, "notebook": ran}
 
 
 def _written(nb, exercise: str) -> str:
@@ -533,7 +541,8 @@ def grade(folder: Path, key: list[dict], timeout: int = CELL_TIMEOUT, quiet: boo
             values, errors, problem = {}, {}, None
             if nb is not None:
                 parameters = ex_rows[0]["parameters"]
-                values, errors, problem = execute_submission(nb, notebook, parameters, timeout)
+                ran = execute_submission(nb, notebook, parameters, timeout)
+                values, errors, problem = ran["values"], ran["errors"], ran["problem"]
             for r in ex_rows:
                 row = {"student": sid, "notebook": notebook, "exercise": r["exercise"]}
                 row |= {"use": r["use"], "kind": r["kind"], "submitted": "", "score": ""}
@@ -541,7 +550,7 @@ def grade(folder: Path, key: list[dict], timeout: int = CELL_TIMEOUT, quiet: boo
                 if nb is None:
                     row |= {"score": 0 if r["kind"] == "numeric" else "", "note": "not returned"}
                 elif r["kind"] == "numeric":
-                    value = values.get(_var(r["exercise"]))
+                    value = values.get(answer_name(r["exercise"]))
                     points_now, note = score(r, value)
                     if value is None and r["exercise"] in errors:
                         note = f"no answer: the cell raised {errors[r['exercise']]}"[:160]
@@ -572,21 +581,28 @@ def grade(folder: Path, key: list[dict], timeout: int = CELL_TIMEOUT, quiet: boo
 
 
 def write_grades(rows: list[dict], skipped: list, out: Path) -> Path | None:
-    """Write grades.csv (every text cell made safe for spreadsheets); an existing one is kept,
-    renamed with the time it was replaced. Returns where the old one went."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write grades.csv in one step (every text cell made safe for spreadsheets); an existing
+    one is first copied to a name with the time it was replaced. Returns that copy."""
+    import shutil
+
+    from helpers import data
+
     kept = None
     if out.exists():
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = out.with_name(f"{out.stem}-{stamp}{out.suffix}")
-        out.rename(kept)
+        shutil.copy2(out, kept)
     blank = dict.fromkeys(GRADE_FIELDS, "")
     extra = [blank | {"notebook": f, "note": f"skipped: {why}"} for f, why in skipped]
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, GRADE_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: safe_cell(v) for k, v in r.items()} for r in [*rows, *extra])
+    data.write_atomically(out, lambda path: _write_csv(path, GRADE_FIELDS, [*rows, *extra]))
     return kept
+
+
+def _write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: safe_cell(v) for k, v in r.items()} for r in rows)
 
 
 def main(argv: list[str] | None = None) -> int:

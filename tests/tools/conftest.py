@@ -49,7 +49,8 @@ def _student_edition(folder: Path) -> dict:
     out, key = folder / "student", folder / "answer_key.csv"
     said = io.StringIO()
     with contextlib.redirect_stdout(said):
-        assert student.main(["build", "--out", str(out), "--key", str(key)]) == 0
+        # the handout's PDF is printed by the browser tests' Chromium (test_site_browser.py)
+        assert student.main(["build", "--out", str(out), "--key", str(key), "--no-pdf"]) == 0
     pages = sorted(p.name for p in out.glob("*.html"))
     return {"out": out, "pages": pages, "key_path": key, "stdout": said.getvalue()}
 

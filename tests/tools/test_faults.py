@@ -229,13 +229,20 @@ def _refuse_writes(monkeypatch, code: int):
     monkeypatch.setattr(data, "write_atomically", refuse)
 
 
+def _grade_one_bad_file(tmp) -> int:
+    """A key and one unreadable notebook: grading writes only grades.csv."""
+    (tmp / "ada").mkdir()
+    (tmp / "ada" / "01_introduction.ipynb").write_text("{", encoding="utf-8")
+    row = ",01_introduction,01-1,practice,numeric,number,0.5,0.1,{}"
+    (tmp / "key.csv").write_text(",".join(student.KEY_FIELDS) + "\n" + row + "\n")
+    return student.main(["grade", str(tmp), "--key", str(tmp / "key.csv")])
+
+
 ENTRY_POINTS = {
     "tools.run": lambda tmp: run.main(["--force", "01_introduction"]),
     "tools.site": lambda tmp: site.main(["--out", str(tmp / "site")]),
     "tools.student build": lambda tmp: student.main(["build", "--out", str(tmp / "student")]),
-    "tools.student grade": lambda tmp: student.main(
-        ["grade", str(tmp), "--key", str(tmp / "no-key.csv"), "--out", str(tmp / "g.csv")]
-    ),
+    "tools.student grade": lambda tmp: _grade_one_bad_file(tmp),
     "tools.sweep": lambda tmp: sweep.main(
         ["01_introduction", "notebooks/sweeps/01_introduction.yaml"]
     ),

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tools import browser as chromium
-from tools import notebooks
+from tools import notebooks, student
 
 EXISTING = notebooks.existing()
 MAX_PAGE_BYTES = 2_000_000
@@ -181,6 +181,12 @@ def test_every_student_page_loads_in_a_real_browser(student_edition, browser, tm
     assert problems == []
     assert set(visited) == {p.name for p in out.glob("*.html")}, "a page is not linked"
     assert (tmp_path / "landing.png").stat().st_size > 0
+
+
+def test_the_handout_prints_on_one_page(student_edition, browser, tmp_path):
+    """As make student prints build/instructor/handout.pdf, with this process's Chromium."""
+    pdf = student.print_handout(student_edition["key_path"].parent, tmp_path / "h.pdf", browser)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes())) == 1
 
 
 def test_code_is_folded_at_load_and_in_print(reader_view):
