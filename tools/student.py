@@ -208,7 +208,7 @@ def _answer_cells(key: list[dict]) -> list:
         ex, use = r["exercise"], r["use"]
         if r["kind"] == "numeric":
             cell = new_code_cell(
-                f"{answer_name(ex)} = ...  # exercise {ex} ({use}): a number, or code computing it\n"
+                f"{answer_name(ex)} = ...  # exercise {ex} ({use}): a number, or code for it\n"
                 f"check({ex!r}, {answer_name(ex)})"
             )
         else:
