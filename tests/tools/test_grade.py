@@ -112,6 +112,7 @@ def returned(course):
             data = {"text/plain": "Exercise 99-1: 35 is right"}
             cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
             cell.outputs[0].data[student.exercises.SUBMITTED] = {"exercise": "99-1", "value": 35}
+    good["ada"].metadata["compendium"] = {"notebook": "01_introduction"}  # ignored: file name
     for sid, nb in good.items():
         (folder / sid).mkdir(parents=True)
         nbformat.write(nb, folder / sid / f"{NAME}.ipynb")

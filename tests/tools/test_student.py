@@ -137,6 +137,7 @@ def test_public_site_folds_answers_and_builds_no_instructor_page(built, edition)
     out = built["out"]
     assert "instructor.html" not in built["pages"]
     assert not list(out.rglob("INSTRUCTOR.md")) and not list(out.rglob("instructor*"))
+    folded = 0
     for page in out.glob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert 'href="instructor.html"' not in html, page.name
@@ -144,6 +145,13 @@ def test_public_site_folds_answers_and_builds_no_instructor_page(built, edition)
         for heading in re.finditer(r'<h[23] id="Parameters-worth-varying[^"]*"', html):
             before = html[: heading.start()]
             assert before.rfind('<details class="solution">') > before.rfind("</details>"), page
+            folded += 1
+    revealing = [
+        nb
+        for nb, book in ((nb, nbformat.read(nb.path, as_version=4)) for nb in notebooks.existing())
+        if any("reveals-answer" in c.metadata.get("tags", []) for c in book.cells)
+    ]
+    assert folded == len(revealing) > 0
     visible = " ".join(site.visible_text(p.read_text("utf-8")) for p in out.glob("0*.html"))
     assert "Answer to exercise" not in visible and "Model answer" not in visible
 
