@@ -478,7 +478,10 @@ def execute_submission(nb, name: str, parameters: dict, timeout: int = CELL_TIME
         for cell in ran.cells:
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error" and "exercise" in cell.metadata:
-                    errors[cell.metadata["exercise"]] = f"{output['ename']}: {output['evalue']}"
+                    said = f"raised {output['ename']}: {output['evalue']}"
+                    if output["ename"] == "KeyboardInterrupt":  # interrupted at the time limit
+                        said = f"did not finish within {timeout} s"
+                    errors[cell.metadata["exercise"]] = said
     if not values and problem is None:
         problem = "the notebook did not run to its end"
     return {"values": values, "errors": errors, "problem": problem, "notebook": ran}
@@ -553,7 +556,7 @@ def grade(folder: Path, key: list[dict], timeout: int = CELL_TIMEOUT, quiet: boo
                     value = values.get(answer_name(r["exercise"]))
                     points_now, note = score(r, value)
                     if value is None and r["exercise"] in errors:
-                        note = f"no answer: the cell raised {errors[r['exercise']]}"[:160]
+                        note = f"no answer: the cell {errors[r['exercise']]}"[:160]
                     elif value is None and problem:
                         note = f"no answer: {problem}"
                     shown = f"{value:g}" if isinstance(value, float) else (value or "")

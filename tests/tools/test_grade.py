@@ -3,7 +3,7 @@
 ``99_tiny`` has what a course notebook has (a parameters cell with a graded exercise's
 parameter and its range, a verdict cell, exercises, a solution cell recording its answers) and
 runs in a fraction of a second: a roster of two gets its editions and key (two runs), then one
-grading of a folder (four runs) answers every question about grading. Real notebooks: one run
+grading of a folder (two runs) answers every question about grading. Real notebooks: one run
 of 01 in test_student.py.
 """
 
@@ -28,7 +28,8 @@ SOLUTION = """from helpers.exercises import answer, written
 factor = params.check("factor", factor, int, minimum=2, maximum=9)
 answer("99-1", base * factor, 0.5, "graded", "count")
 answer("99-2", base**2, 0.5)
-written("99-3", "Because seven is prime.")"""
+written("99-3", "Because seven is prime.")
+answer("99-4", 2 * base, 0.5, unit="year")"""
 
 
 def tiny_notebook():
@@ -44,7 +45,7 @@ def tiny_notebook():
         code("print('consistent')", "verdict"),
         new_markdown_cell(
             "## Exercises\n\n1. *Graded.* `base` times `factor`?\n2. *Practice.* "
-            "`base` squared?\n3. *Written.* Why?"
+            "`base` squared?\n3. *Written.* Why?\n4. *Practice.* Twice `base`?"
         ),  # fmt: skip
         code(SOLUTION, "solution"),
     ]
@@ -66,13 +67,13 @@ def answered(nb, answers: dict[str, str]):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A roster of two (ada, ben) with their editions and key, and a key file that adds
-    students cy and e1..e6 with ada's parameters (so that grading runs nothing more)."""
+    students e1..e6 with ada's parameters (so that grading runs nothing more)."""
     tmp = tmp_path_factory.mktemp("course")
     source = tmp / f"{NAME}.ipynb"
     nbformat.write(tiny_notebook(), source)
     key = student.roster_editions(["ada", "ben"], tmp / "student", [], [(NAME, source)])
     ada = [r for r in key if r["student"] == "ada"]
-    others = ["cy", "e1", "e2", "e3", "e4", "e5", "e6"]
+    others = ["e1", "e2", "e3", "e4", "e5", "e6"]
     student.write_key(key + [r | {"student": s} for s in others for r in ada], tmp / "key.csv")
     return {"tmp": tmp, "key": student.read_key(tmp / "key.csv"), "made": key}
 
@@ -96,22 +97,22 @@ def test_a_roster_gives_each_student_other_graded_answers_and_no_answer(course):
 
 @pytest.fixture(scope="module")
 def returned(course):
-    """A class's folder: ada answers by code, ben copies ada's numbers, cy forges the outputs
-    of a cell still reading ``...`` and types FY1997; then six bad files and two odd names."""
+    """A class's folder: ada answers by code; ben copies ada's number for 99-1, forges the
+    output of 99-2's cell (still ``...``) and types FY1997 for 99-4; then six bad files and
+    two odd names."""
     folder, tmp = course["tmp"] / "returned", course["tmp"]
     roster = tmp / "student" / "roster"
     ada = nbformat.read(roster / "ada" / f"{NAME}.ipynb", as_version=4)
     ben = nbformat.read(roster / "ben" / f"{NAME}.ipynb", as_version=4)
     good = {
         "ada": answered(ada, {"99-1": "base * factor", "99-2": "base**2", "99-3": "=1+1 it is"}),
-        "ben": answered(ben, {"99-1": str(7 * 5), "99-2": "49"}),
-        "cy": answered(ada, {"99-2": "FY1997"}),
+        "ben": answered(ben, {"99-1": str(7 * 5), "99-4": "FY1997"}),
     }
-    for cell in good["cy"].cells:  # the recorded output says right; the cell says nothing
-        if cell.metadata.get("exercise") == "99-1":
-            data = {"text/plain": "Exercise 99-1: 35 is right"}
+    for cell in good["ben"].cells:  # the recorded output says right; the cell says nothing
+        if cell.metadata.get("exercise") == "99-2":
+            data = {"text/plain": "Exercise 99-2: 49 is right"}
             cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
-            cell.outputs[0].data[student.exercises.SUBMITTED] = {"exercise": "99-1", "value": 35}
+            cell.outputs[0].data[student.exercises.SUBMITTED] = {"exercise": "99-2", "value": 49}
     good["ada"].metadata["compendium"] = {"notebook": "01_introduction"}  # ignored: file name
     for sid, nb in good.items():
         (folder / sid).mkdir(parents=True)
@@ -150,17 +151,16 @@ def test_grading_scores_what_the_code_produces_for_each_students_variant(graded)
     assert (_row(graded, "ada", "99-1")["score"], _row(graded, "ada", "99-2")["score"]) == (1, 1)
     assert _row(graded, "ada", "total")["score"] == _row(graded, "ada", "total")["out_of"] == 1
     assert _row(graded, "ben", "99-1")["note"] == "wrong"  # ada's number is not ben's answer
-    assert _row(graded, "ben", "99-2")["note"] == "right"  # practice answers are shared
-    assert "NameError" in _row(graded, "cy", "99-2")["note"]  # FY1997: said, not a traceback
+    assert "NameError" in _row(graded, "ben", "99-4")["note"]  # FY1997: said, not a traceback
     assert _row(graded, "ada", "99-3")["note"].startswith("to read")
 
 
 def test_a_forged_output_scores_zero(graded):
-    assert (_row(graded, "cy", "99-1")["score"], _row(graded, "cy", "99-1")["note"]) == (
+    assert (_row(graded, "ben", "99-2")["score"], _row(graded, "ben", "99-2")["note"]) == (
         0,
         "no answer",
     )
-    assert _row(graded, "cy", "total")["score"] == 0
+    assert _row(graded, "ben", "total")["note"].startswith("practice 0/2 right")
 
 
 def test_bad_files_are_skipped_and_named_and_the_rest_graded(graded):
@@ -195,7 +195,7 @@ def test_every_csv_text_cell_is_safe_and_old_grades_are_kept(graded, tmp_path):
     assert "'=1+1 it is" in cells and "'=cmd|calc!A1.ipynb" in cells
     for cell in cells:
         assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r") or float(cell) < 0, cell
-    assert len([r for r in rows if r["exercise"] == "total"]) == 9  # one per student
+    assert len([r for r in rows if r["exercise"] == "total"]) == 8  # one per student
     assert student.safe_cell("-3.5") == "-3.5" and student.safe_cell("\t=1") == "'\t=1"
 
 
