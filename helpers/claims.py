@@ -292,8 +292,9 @@ class ReaderTable:
         rows = []
         for claim_id, row in zip(self.claim_ids, self.frame.itertuples(index=False), strict=True):
             quote, *rest = (html.escape(str(v)) for v in row)
-            target = html.escape(f"#claim-{claim_id}", quote=True)
-            cells = [f'<td><a href="{target}">{quote}</a></td>'] + [f"<td>{v}</td>" for v in rest]
+            if claim_id:  # a claim the ledger does not hold has no cell to link to
+                quote = f'<a href="{html.escape(f"#claim-{claim_id}", quote=True)}">{quote}</a>'
+            cells = [f"<td>{quote}</td>"] + [f"<td>{v}</td>" for v in rest]
             rows.append(f"<tr>{''.join(cells)}</tr>")
         return (
             f'<table class="dataframe reader-table"><thead><tr>{head}</tr></thead>'
@@ -326,7 +327,7 @@ def reader_table(
             shown[column] = [with_unit(v, u) for v, u in zip(shown[column], units, strict=True)]
     quotes = [by_id.loc[c, "quote"] if c in by_id.index else "(not in the ledger)" for c in ids]
     shown.insert(0, QUOTE_HEADER, [short_quote(q, quote_chars) for q in quotes])
-    return ReaderTable(shown.fillna("–"), ids)
+    return ReaderTable(shown.fillna("–"), [c if c in by_id.index else None for c in ids])
 
 
 def combine(derived_dir: str | Path = "") -> pd.DataFrame:
