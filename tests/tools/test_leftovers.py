@@ -66,3 +66,13 @@ def test_the_scan_finds_each_kind_of_leftover():
 def test_no_page_shows_a_leftover(built, name):
     page = (built["out"] / f"{name}.html").read_text(encoding="utf-8")
     assert leftovers(page) == [], name
+
+
+def test_every_figure_says_what_it_shows_with_its_number(built):
+    """Alt text is a sentence written for the figure and filled by the run, then the source:
+    not the title again (helpers.plotting.finish)."""
+    for nb in site.notebooks.existing():
+        page = (built["out"] / f"{nb.name}.html").read_text(encoding="utf-8")
+        for alt in re.findall(r'<img[^>]* alt="([^"]*)"', page):
+            said, _, source = html.unescape(alt).partition(". Source: ")
+            assert source and re.search(r"\d", said) and len(said.split()) >= 8, (nb.name, alt)
