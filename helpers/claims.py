@@ -37,6 +37,7 @@ i.e. lies within half a step of it.
 
 from __future__ import annotations
 
+import html
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -217,7 +218,8 @@ class Audit:
             raise KeyError(f"{claim_id}: check {same_as!r} before referring to it")
         if "claim" in self.claims and claim["claim"] != self.claims.loc[same_as, "claim"]:
             raise KeyError(f"{claim_id} and {same_as} must be readings of the same claim")
-        note = f"the same identity as {same_as}, not counted again; its verdict is reported"
+        quote = short_quote(self.claims.loc[same_as, "quote"], 60)
+        note = f'the same identity as "{quote}", not counted again; its verdict is reported'
         self.rows[claim_id] = {**self.rows[same_as], "note": note}
 
     def not_checkable(self, claim_id: str, reason: str) -> None:
@@ -236,11 +238,96 @@ class Audit:
         frame = frame.join(self.claims[["stated_value", "reading"]]).reset_index()
         return frame[VERDICT_COLUMNS].sort_values("claim_id", ignore_index=True)
 
+    def reader_table(self) -> ReaderTable:
+        """The verdict table for people: quote, verdict, values with units, reading, note."""
+        frame = self.table().rename(columns={"stated_value": "stated"})
+        columns = ["claim_id", "verdict", "stated", "recomputed", "reading", "note"]
+        return reader_table(frame[columns], self.ledger.reset_index())
+
     def save(self, derived_dir: str | Path = "") -> Path:
         """Write the verdicts for this notebook to ``<derived>/verdicts/<notebook>.csv``."""
         target = paths.results_dir(derived_dir) / "verdicts" / f"{self.notebook}.csv"
         data.write_csv(self.table(), target)
         return target
+
+
+QUOTE_HEADER = "what the article says"
+# units that name a date: the value is a year, shown as a year ("1989", not "1,989 year")
+DATE_UNITS = {"calendar year", "year", "decade", "column label", "fiscal year"}
+
+
+def short_quote(text: str, chars: int = 90) -> str:
+    """A quotation cut at a word to at most ``chars`` characters, with an ellipsis if cut."""
+    if len(text) <= chars:
+        return text
+    return text[: chars - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def with_unit(value: str, unit: str) -> str:
+    """A stated or recomputed value as a reader writes it, with its unit: '1,407 affiliations',
+    '1989', '2 (ratio FY2000 / FY1990)'; a value not computed is a dash."""
+    if str(value) in ("", "nan", "None"):
+        return "–"
+    try:
+        number = float(value)
+    except ValueError:
+        return f"{value} {unit}".strip()
+    if unit.split(" (")[0] in DATE_UNITS:
+        return f"{number:.0f}" if number == int(number) else findings.reader_number(number)
+    shown = findings.reader_number(number)
+    if unit.startswith(("ratio", "rank", "share", "figure", "column")):
+        return f"{shown} ({unit})"
+    return f"{shown} {unit}".strip()
+
+
+class ReaderTable:
+    """A table for people: each row leads with the article's words, linking to the cell that
+    checks the claim (the claim id is the link's target, never a column), every cell escaped."""
+
+    def __init__(self, frame: pd.DataFrame, claim_ids: list[str]):
+        self.frame, self.claim_ids = frame.reset_index(drop=True), claim_ids
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.frame.columns)
+        rows = []
+        for claim_id, row in zip(self.claim_ids, self.frame.itertuples(index=False), strict=True):
+            quote, *rest = (html.escape(str(v)) for v in row)
+            if claim_id:  # a claim the ledger does not hold has no cell to link to
+                quote = f'<a href="{html.escape(f"#claim-{claim_id}", quote=True)}">{quote}</a>'
+            cells = [f"<td>{quote}</td>"] + [f"<td>{v}</td>" for v in rest]
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        return (
+            f'<table class="dataframe reader-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def reader_table(
+    frame: pd.DataFrame,
+    ledger: pd.DataFrame | None = None,
+    with_units: tuple[str, ...] = ("stated", "recomputed"),
+    quote_chars: int = 90,
+) -> ReaderTable:
+    """``frame`` (a ``claim_id`` column, then the columns to show, verdict first) as a table
+    for people: the quote (short) first, then the columns in their order, those named in
+    ``with_units`` written with the claim's unit; the claim id stays only as the quote's link."""
+    ledger = load_claims() if ledger is None else ledger
+    by_id = ledger.set_index("claim_id")
+    ids = list(frame["claim_id"])
+    shown = frame.drop(columns="claim_id").reset_index(drop=True).astype(object)
+    for column in with_units:
+        if column in shown:
+            units = [by_id.loc[c, "unit"] if c in by_id.index else "" for c in ids]
+            shown[column] = [with_unit(v, u) for v, u in zip(shown[column], units, strict=True)]
+    quotes = [by_id.loc[c, "quote"] if c in by_id.index else "(not in the ledger)" for c in ids]
+    shown.insert(0, QUOTE_HEADER, [short_quote(q, quote_chars) for q in quotes])
+    return ReaderTable(shown.fillna("–"), [c if c in by_id.index else None for c in ids])
 
 
 def combine(derived_dir: str | Path = "") -> pd.DataFrame:

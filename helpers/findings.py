@@ -241,3 +241,11 @@ def reader_faults(text: str) -> list[str]:
     ]:
         faults += [f"{name}: {m.group(0)!r}" for m in rule.finditer(bare)]
     return faults
+
+
+def for_people(frame):
+    """A data table as a reader reads it: "yes" and "no" where the code holds True and False."""
+    out = frame.copy()
+    for column in out.select_dtypes(bool).columns:
+        out[column] = out[column].map({True: "yes", False: "no"})
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import warnings
 
@@ -12,7 +13,14 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 # the palette lives apart (no matplotlib there, for the site); notebooks read it from here
-from helpers.colours import ENTITY_COLOURS, VERDICT_COLOURS, VERDICT_SYMBOLS  # noqa: F401
+from helpers.colours import (  # noqa: F401
+    ENTITY_COLOURS,
+    SERIES_COLOURS,
+    VERDICT_COLOURS,
+    VERDICT_SYMBOLS,
+    colour,
+    palette,
+)
 
 PALETTE = "colorblind"
 SOURCE_POINTS = 8  # type size of the source line
@@ -56,12 +64,16 @@ def source_line(fig: plt.Figure, text: str) -> float:
     return (len(lines) * SOURCE_POINTS * 1.25 + 6) / 72 / fig.get_figheight()
 
 
-def finish(fig: plt.Figure, source: str) -> None:
+def finish(fig: plt.Figure, source: str, alt: str) -> None:
     """Add the source line, fit everything else above it and show the figure.
 
+    ``alt`` says what the figure shows, in a sentence with its main number filled by the run
+    (``helpers.findings.fill``): readers who cannot see the figure get it with the source.
     The figure is shown at its own size, not cropped to a tight box (which draws it twice), so
-    a title, label or legend too long for it would be cut off: that is warned about instead.
+    a title, label or legend too long for it would be cut off: that is warned about instead,
+    as is a label that is a code name ("01_introduction") rather than words.
     """
+    warn_if_code_names(fig)
     fig.tight_layout(rect=(0, source_line(fig, source), 1, 1))
     fig.set_layout_engine(None)  # laid out once; else showing it lays it out (draws) again
     renderers = []  # the renderer that draws it: texts measured with it are measured already
@@ -69,7 +81,7 @@ def finish(fig: plt.Figure, source: str) -> None:
     if "inline" in matplotlib.get_backend():  # in a kernel: the PNG carries its alt text
         from IPython.display import display
 
-        display(fig, metadata={"image/png": {"alt": alt_text(fig, source)}})
+        display(fig, metadata={"image/png": {"alt": alt_text(alt, source)}})
         plt.close(fig)
     else:
         plt.show()
@@ -81,13 +93,32 @@ def finish(fig: plt.Figure, source: str) -> None:
     warn_if_cut_off(fig, renderers[-1])
 
 
-def alt_text(fig: plt.Figure, source: str) -> str:
-    """The figure's description for readers who cannot see it: its titles and its source."""
-    titles = [fig.get_suptitle()]
+def alt_text(alt: str, source: str) -> str:
+    """The figure's description for readers who cannot see it: what it shows, and its source."""
+    described = alt.strip()
+    if not described or not any(ch.isdigit() for ch in described):
+        raise ValueError("alt text: a sentence saying what the figure shows, with its main number")
+    return f"{described.rstrip('.')}. Source: {source}"
+
+
+CODE_NAME = re.compile(r"\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b")  # snake_case: a name from the code
+
+
+def warn_if_code_names(fig: plt.Figure) -> None:
+    """Warn about a title, axis label, tick label or legend entry written as a code name."""
+    texts = [fig.get_suptitle()]
     for ax in fig.axes:
-        titles += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
-    described = "; ".join(t.strip() for t in titles if t.strip()) or "Untitled figure"
-    return f"Figure: {described}. Source: {source}"
+        texts += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
+        texts += [ax.get_xlabel(), ax.get_ylabel()]
+        texts += [t.get_text() for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]]
+        legend = ax.get_legend()
+        texts += [t.get_text() for t in legend.get_texts()] if legend else []
+    for text in texts:
+        for name in CODE_NAME.findall(text or ""):
+            warnings.warn(
+                f"figure label {text!r} shows the code name {name!r}: label it in words",
+                stacklevel=3,
+            )
 
 
 def warn_if_cut_off(fig: plt.Figure, renderer) -> None:

@@ -84,6 +84,7 @@ def _ledger(*ids, claim=None):
             "claim": claim or list(ids),
             "primary": [True] * len(ids),
             "notebook": ["nb"] * len(ids),
+            "quote": [f"the words of {i}" for i in ids],
             "stated_value": ["10"] * len(ids),
             "comparator": ["eq"] * len(ids),
             "reading": ["r"] * len(ids),
@@ -156,7 +157,7 @@ def test_refer_reports_one_identity_once():
     audit.refer("C01-b", "C01-a")
     table = audit.table().set_index("claim_id")
     assert table.loc["C01-b", "verdict"] == table.loc["C01-a", "verdict"] == INCONSISTENT
-    assert "C01-a" in table.loc["C01-b", "note"]
+    assert '"the words of C01-a"' in table.loc["C01-b", "note"]  # named by its quote
     other = claims.Audit("nb", tolerance=0.0, claims=_ledger("C01-a", "C01-b"))
     other.check("C01-a", 10)
     with pytest.raises(KeyError, match="same claim"):

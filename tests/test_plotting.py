@@ -7,6 +7,7 @@ import struct
 import warnings
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")  # no display here; figures are only laid out
 
@@ -21,7 +22,7 @@ def _finish(title: str, width: float) -> list[str]:
     ax.set_title(title, loc="left")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        plotting.finish(fig, "a test. " * 30)  # long enough to wrap onto several lines
+        plotting.finish(fig, "a test. " * 30, "A line from 3 to 4")  # a source of several lines
     plt.close(fig)
     return [str(w.message) for w in caught if "falls outside the figure" in str(w.message)]
 
@@ -57,14 +58,14 @@ def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, make_notebook):
         "for title in ['Fits', 'Much too long for this figure ' * 3]:\n"
         "    fig, ax = plt.subplots(figsize=(4, 3))\n"
         "    ax.set_title(title)\n"
-        "    plotting.finish(fig, 'a test')\n",
+        "    plotting.finish(fig, 'a test', f'A line rising from 3 to 4 ({title[:4]})')\n",
         name="figure",
     )
     out = nbformat.read(run.execute(path, output=tmp_path / "out.ipynb"), as_version=4)
     outputs = out.cells[0].outputs
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
     alts = [o["metadata"]["image/png"]["alt"] for o in outputs if "image/png" in o.get("data", {})]
-    assert alts[0] == "Figure: Fits. Source: a test"
+    assert alts[0] == "A line rising from 3 to 4 (Fits). Source: a test"
     pngs = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "data" in o]
     # PNG header: width and height at bytes 16-24; 4 x 3 inches at 120 dpi, drawn once
     assert struct.unpack(">II", pngs[0][16:24]) == (480, 360)
@@ -73,11 +74,57 @@ def test_in_a_kernel_the_warning_reaches_the_notebook(tmp_path, make_notebook):
     assert "'Much too long" in warned
 
 
-def test_alt_text_names_the_title_and_the_source():
+def test_alt_text_says_what_the_figure_shows_then_its_source():
+    said = plotting.alt_text("Bars show 1,407 affiliations in all.", "Table 2")
+    assert said == "Bars show 1,407 affiliations in all. Source: Table 2"
+    for vague in ("", "Affiliations by partner"):  # a title is not a description: no number
+        with pytest.raises(ValueError, match="main number"):
+            plotting.alt_text(vague, "Table 2")
+
+
+def test_a_code_name_in_a_label_is_named():
     fig, ax = plt.subplots()
-    ax.set_title("Affiliations by partner", loc="left")
-    assert plotting.alt_text(fig, "Table 2") == "Figure: Affiliations by partner. Source: Table 2"
+    ax.bar(["01_introduction", "Introduction"], [1, 2])
+    ax.set_xlabel("Period (reading: fiscal_end_minus_one)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plotting.warn_if_code_names(fig)
     plt.close(fig)
+    named = sorted(str(w.message).split("code name ")[1] for w in caught)
+    assert named == [
+        "'01_introduction': label it in words",
+        "'fiscal_end_minus_one': label it in words",
+    ]
+
+
+def test_one_colour_per_series_and_partners_keep_theirs():
+    from helpers import colours
+
+    partners = [colours.ENTITY_COLOURS[p] for p in colours.PARTNERS]
+    assert len(set(partners)) == len(partners)
+    # a category that is not a partner ("companies", "offices", "the article", a verdict) is
+    # never drawn in a partner's colour, so orange is China on every chart
+    for name, colour in {**colours.SERIES_COLOURS, **colours.VERDICT_COLOURS}.items():
+        assert colour not in partners, name
+    assert colours.palette(["China", "offices"]) == {"China": "#E69F00", "offices": "#F0E442"}
+    with pytest.raises(KeyError, match="no colour for 'tourists'"):
+        plotting.colour("tourists")
+
+
+def test_figures_take_their_colours_from_the_mapping():
+    """matplotlib's and seaborn's default cycles give blue and orange (the United States' and
+    China's colours) to whatever comes first: the notebooks never draw with them."""
+    import json
+    import re
+
+    from helpers import paths
+
+    for path in sorted(paths.NOTEBOOKS.glob("0*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] != "code" or "plt.subplots" not in source:
+                continue
+            assert not re.search(r"[\"']C\d[\"']|color_palette\(\)", source), path.name
 
 
 def test_every_verdict_has_a_colour_and_a_symbol():

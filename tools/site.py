@@ -174,6 +174,11 @@ class Site:
         def link(m: re.Match) -> str:
             return f'<td><a href="{self.claim_href(m[1])}">{m[1]}</a></td>'
 
+        def target(m: re.Match) -> str:  # helpers.claims.reader_table: the quote links here
+            known = m[1] in self.claim_pages or self.primary.get(m[1]) in self.claim_pages
+            return f'href="{self.claim_href(m[1])}"' if known else m[0]
+
+        table = re.sub(r'href="#claim-(C\d\d-[A-Za-z0-9-]+)"', target, table)
         return re.sub(
             r"<td>(C\d\d-[A-Za-z0-9-]+)</td>",
             lambda m: link(m) if m[1] in self.claim_pages else m[0],
