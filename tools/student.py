@@ -62,6 +62,7 @@ CLEARED = {"verdict"}  # outputs a student predicts before running the cell
 WRITE_HERE = "*(double-click this cell and write your answer here)*"
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 HANDOUT = ("<!-- handout -->", "<!-- /handout -->")  # the handout's part of INSTRUCTOR.md
+DERIVED_LINK = re.compile(r"\[([^\]]+)\]\((?:\.\./)?data/derived/[^)]*\)")  # a link to results
 MAX_BYTES = 20_000_000  # a returned notebook larger than this is not read
 CELL_TIMEOUT = 120  # seconds a cell of a submission may run (make grade TIMEOUT=...)
 
@@ -230,6 +231,8 @@ def student_notebook(nb, name: str, key: list[dict] | None = None):
     for cell in nb.cells:  # no library inserts cells: the answer cells go after the exercises
         if name == notebooks.AUDIT.name and cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None  # every section's verdicts: predict
+        if cell.cell_type == "markdown":  # the run's verdict files are not handed out either
+            cell.source = DERIVED_LINK.sub(r"\1", cell.source)
         cells.append(cell)
         if cell.cell_type == "markdown" and cell.source.startswith("## Exercises"):
             cells.extend(_answer_cells(key))
