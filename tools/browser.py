@@ -185,6 +185,17 @@ def appendix(part: Part, title: str, nodes: str) -> str:
     return f'<div class="print-part">{label}{nodes}</div>'
 
 
+def links_within(markup: str) -> str:
+    """A part printed alone: its links to other parts become their text."""
+    here = set(re.findall(r'\bid="(p\d+)"', markup))
+    return re.sub(
+        r'<a [^>]*?href="#(p\d+)"[^>]*>(.*?)</a>',
+        lambda m: m[0] if m[1] in here else m[2],
+        markup,
+        flags=re.S,
+    )
+
+
 def page_numbers(data: bytes) -> dict:
     """{destination name: page number} of a PDF Chromium printed: it names each link target
     of the document (its /Dests) and lists its pages in one page tree."""
@@ -255,10 +266,10 @@ def print_edition(
     with contextlib.nullcontext(browser) if browser else chromium() as running:
         # printed twice: where Chromium puts each heading (the PDF's named destinations: every
         # entry of a contents is a link) fills in the numbers, in blanks of a fixed width
-        numbers = {i: "000" for i, _ in [(e[1], 0) for e in entries]}
+        numbers: dict = {}
         for attempt in range(3):
             printed = document(book(numbers))
-            if attempt == 0:  # where things go needs no figures (of the same size): 40% faster
+            if attempt == 0:  # where things go needs no figures, only their size: faster
                 printed = re.sub(r'(<img[^>]*src=")data:image/png;base64,[^"]*', PIXEL, printed)
             data = _print(running, folder, printed, target, "Page ")
             placed, total = page_numbers(data)
@@ -267,7 +278,7 @@ def print_edition(
             numbers = placed
         for part in parts if each else []:
             if part.name in notebook_names and (only is None or part.name in only):
-                own = document(chapter(part, {}, True))
+                own = document(links_within(chapter(part, {}, True)))
                 _print(running, folder, own, each / f"{part.name}.pdf", f"{part.title} · page ")
     return {"pdf": target, "pages": total, "numbers": numbers, "entries": entries}
 

@@ -225,7 +225,8 @@ class Site:
 
     def badge(self, verdict: str) -> str:
         colour, symbol = self.colours.get(verdict, "#999"), self.symbols.get(verdict, "")
-        return f'<span class="verdict" style="--verdict:{colour}">{symbol} {verdict}</span>'
+        word = html.escape(verdict)  # a verdict the palette does not know comes from data
+        return f'<span class="verdict" style="--verdict:{colour}">{symbol} {word}</span>'
 
     def readable_table(self, table: str) -> str:
         """A pandas table for people: no NaN or <NA>, no bare row numbers, no underscores in
