@@ -1,5 +1,6 @@
 """The system's Chromium, driven by playwright: serve a folder, screenshot a page, print the
-site into one PDF, print one page. Used by ``python -m tools.site --screenshot/--pdf``, by
+site as a print edition (contents with page numbers, page N of M, appendices as parts, links
+only within the PDF or to the web) and a PDF per notebook, print one page. Used by ``python -m tools.site --screenshot/--pdf``, by
 ``python -m tools.report`` and by the browser tests.
 """
 

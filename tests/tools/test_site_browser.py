@@ -196,6 +196,12 @@ def browsed(built, browser, tmp_path_factory) -> dict:
         again = page.evaluate(AXE_AGAIN, list(PHONE_RULES)) if full else []
         views[name]["axe phone"] = [tuple(v) for v in again]
         page.set_viewport_size(WIDE)
+        # what a reader does on the page, last: show the code, search (served; from disk below)
+        if name == f"{EXISTING[1].name}.html":
+            page.click("button.toggle-code")
+            views[name]["after one click"] = page.evaluate(READER_CHECKS)["shownCode"]
+        if name == "glossary.html":
+            views[name]["search"] = search(page)
 
     shot = tmp_path_factory.mktemp("browsed") / "landing.png"
     visited, problems = crawl(browser, built["out"], screenshot=shot, visit=visit)
@@ -266,14 +272,9 @@ def test_every_image_has_real_alt_text_and_no_page_shows_nan(reader_view):
         assert views["wide"]["nan"] == 0, name
 
 
-def test_one_click_shows_the_code_of_a_page(built, browser):
-    with chromium.serve(built["out"]) as base:
-        page = browser.new_page()
-        page.goto(base + f"{EXISTING[1].name}.html")
-        assert not page.locator(".jp-InputArea-editor").first.is_visible()
-        page.click("button.toggle-code")
-        assert page.locator(".jp-InputArea-editor").first.is_visible()
-        page.close()
+def test_one_click_shows_the_code_of_a_page(reader_view):
+    clicked = reader_view[f"{EXISTING[1].name}.html"]
+    assert clicked["wide"]["shownCode"] == 0 and clicked["after one click"] > 0
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -303,22 +304,30 @@ def test_axe_check_reports_a_serious_violation(tmp_path, browser):
     assert not {v[1] for v in without} & set(COLOUR_RULES)
 
 
+SEARCHED, FOUND = "Joetsu", "03_international_activities.html"  # a city only section 3 names
+
+
+def search(page) -> set[str]:
+    """The pages that searching the open page's box for SEARCHED lists."""
+    page.fill("#search-box", SEARCHED)
+    page.wait_for_selector("#search-results li a")
+    hrefs = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+    return {urlsplit(h).path.rsplit("/", 1)[-1] for h in hrefs}
+
+
 @pytest.mark.parametrize("where", ["served", "from disk"])
-def test_search_finds_a_word_from_another_page(built, browser, where):
+def test_search_finds_a_word_from_another_page(built, browser, reader_view, where):
     out = built["out"]
-    word, target = "Joetsu", "03_international_activities.html"  # a city only section 3 names
-    assert word in (out / target).read_text(encoding="utf-8")
-    assert word not in (out / "glossary.html").read_text(encoding="utf-8")
-    with chromium.serve(out) as base:
+    assert SEARCHED in (out / FOUND).read_text(encoding="utf-8")
+    assert SEARCHED not in (out / "glossary.html").read_text(encoding="utf-8")
+    if where == "served":  # searched in the crawl, on the glossary
+        pages = reader_view["glossary.html"]["search"]
+    else:
         page = browser.new_page()
-        start = base + "glossary.html" if where == "served" else (out / "glossary.html").as_uri()
-        page.goto(start, wait_until="load")
-        page.fill("#search-box", word)
-        page.wait_for_selector("#search-results li a")
-        hrefs = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+        page.goto((out / "glossary.html").as_uri(), wait_until="load")
+        pages = search(page)
         page.close()
-    pages = {urlsplit(h).path.rsplit("/", 1)[-1] for h in hrefs}
-    assert target in pages, f"searching {where} for {word!r} found only {sorted(pages)}"
+    assert FOUND in pages, f"searching {where} for {SEARCHED!r} found only {sorted(pages)}"
 
 
 def test_make_pdf_writes_the_print_edition(built, browser, tmp_path):
