@@ -1,7 +1,8 @@
 """The system's Chromium, driven by playwright: serve a folder, screenshot a page, print the
 site as a print edition (contents with page numbers, page N of M, appendices as parts, links
-only within the PDF or to the web) and a PDF per notebook, print one page. Used by ``python -m tools.site --screenshot/--pdf``, by
-``python -m tools.report`` and by the browser tests.
+only within the PDF or to the web) and a PDF per notebook, print one page. Used by
+``python -m tools.site --screenshot/--pdf``, by ``python -m tools.report`` and by the browser
+tests.
 """
 
 from __future__ import annotations
@@ -103,61 +104,81 @@ class Part:
 
     name: str
     title: str
-    body: list  # top-level nodes of <main>, without navigation, code or solutions
-    appendices: list  # [(title, nodes)]
-    sections: list = dataclasses.field(default_factory=list)  # [(id, title)] for the contents
-    markup: list = dataclasses.field(default_factory=list)  # the body as text, once
+    body: str  # <main>'s markup, without navigation, code or solutions
+    appendices: list  # [(title, markup)]
+    sections: list  # [(id, title)] of its h2 headings, appendices' among them
+
+
+# Regular expressions over the site's own markup (nbconvert's, tools/site.py's), as tools/site.py
+# reads it: a parse of every page would cost more than the printing.
+DROPPED = re.compile(
+    r'<div class="page-tools">.*?</div>|<nav class="prev-next".*?</nav>'
+    r'|<details class="(?:code|solution)">.*?</details>|<a class="anchor-link"[^>]*>.*?</a>',
+    re.S,
+)
+CELL = re.compile(r'(?:<span class="claim-anchor" id="[^"]*"></span>\s*)*<div [^>]*class="jp-Cell ')
+H2 = re.compile(r'<h2 id="([^"]*)"[^>]*>(.*?)</h2>', re.S)
+LINK = re.compile(r'<a\b([^>]*?)\bhref="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/]{32})')
+
+
+def text_of(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 def read_part(folder: Path, name: str, ids: dict, counter: itertools.count) -> Part:
     """A page's printable content; every id renamed (pages repeat "Overview") into ``ids``."""
-    from bs4 import BeautifulSoup, Comment
+    page = (folder / f"{name}.html").read_text("utf-8")
+    main = DROPPED.sub("", page[page.index('<main id="content">') + 19 : page.rindex("</main>")])
 
-    tree = BeautifulSoup((folder / f"{name}.html").read_text("utf-8"), "html.parser")
-    main = tree.find("main", id="content")
-    drop = "div.page-tools, nav.prev-next, details.code, details.solution, a.anchor-link"
-    for node in main.select(drop):
-        node.decompose()
-    for node in main.find_all(id=True):
-        ids[(name, node["id"])] = new = f"p{next(counter)}"
-        node["id"] = new
-    for img in main.find_all("img", src=re.compile("^data:image/png;base64,")):
-        # its size in the markup: a first printing may lay out the page without the image
-        head = base64.b64decode(img["src"].split(",", 1)[1][:32])
-        width, height = struct.unpack(">II", head[16:24])  # the PNG's IHDR
-        img["style"] = f"width: {width}px; aspect-ratio: {width} / {height}; height: auto"
-    h1 = main.find("h1")
-    title = h1.get_text(" ", strip=True)
-    h1["id"] = ids[(name, "")] = f"p{next(counter)}"
-    h1.insert_after(Comment(CONTENTS))  # where the part's own contents go
-    body, appendices, current = [], [], None
-    for node in [n for n in main.children if getattr(n, "name", None)]:
-        h2 = node if node.name == "h2" else node.find("h2")
-        if h2 is not None:
-            text = h2.get_text(" ", strip=True)
-            current = [] if APPENDIX.match(text) else None
-            if current is not None:
-                appendices.append((text, current))
-        (body if current is None else current).append(node)
-    return Part(name, title, body, appendices)
+    def rename(m: re.Match) -> str:
+        ids[(name, html.unescape(m[1]))] = new = f"p{next(counter)}"
+        return f'id="{new}"'
+
+    main = re.sub(r'\bid="([^"]*)"', rename, main)
+
+    def sized(m: re.Match) -> str:  # a first printing may lay out the page without its figures
+        width, height = struct.unpack(">II", base64.b64decode(m[1])[16:24])  # the PNG's IHDR
+        style = f"width: {width}px; aspect-ratio: {width} / {height}; height: auto"
+        return f'<img style="{style}" {m[0][5:]}'
+
+    main = PNG.sub(sized, main)
+    h1 = re.search(r'<h1 id="([^"]*)"[^>]*>(.*?)</h1>', main, re.S)
+    ids[(name, "")] = h1[1]
+    main = main[: h1.end()] + f"<!--{CONTENTS}-->" + main[h1.end() :]  # the part's contents
+    cuts = [0, *(m.start() for m in CELL.finditer(main)), len(main)]
+    body, appendices, current = [], [], None  # cells, by the h2 that opens their section
+    for chunk in (main[a:b] for a, b in itertools.pairwise(cuts)):
+        heading = H2.search(chunk)
+        if heading:
+            title = text_of(heading[2])
+            current = [title, ""] if APPENDIX.match(title) else None
+            appendices += [current] if current else []
+        if current is None:
+            body.append(chunk)
+        else:
+            current[1] += chunk
+    body = "".join(body)
+    sections = [(i, text_of(t)) for i, t in H2.findall(body + "".join(m for _, m in appendices))]
+    return Part(name, text_of(h1[2]), body, [tuple(a) for a in appendices], sections)
 
 
-def relink(nodes: list, name: str, ids: dict) -> None:
+def relink(markup: str, name: str, ids: dict) -> str:
     """Links within the edition become links within the PDF; links to files (data, the
     notebooks) or to pages the PDF leaves out become their text: no file:// address."""
-    for node in nodes:
-        for a in node.find_all("a", href=True) if hasattr(node, "find_all") else []:
-            parts = urlsplit(a["href"])
-            if parts.scheme in ("http", "https", "mailto"):
-                continue
-            page = Path(parts.path).stem if parts.path.endswith(".html") else name
-            fragment = unquote(parts.fragment)
-            target = ids.get((page, parts.fragment)) or ids.get((page, fragment))
-            target = target or (ids.get((page, "")) if not parts.fragment else None)
-            if target and (parts.path.endswith(".html") or not parts.path):
-                a["href"] = f"#{target}"
-            else:
-                a.unwrap()
+
+    def fix(m: re.Match) -> str:
+        parts = urlsplit(html.unescape(m[2]))
+        if parts.scheme in ("http", "https", "mailto"):
+            return m[0]
+        page = Path(parts.path).stem if parts.path.endswith(".html") else name
+        target = ids.get((page, parts.fragment)) or ids.get((page, unquote(parts.fragment)))
+        target = target or (ids.get((page, "")) if not parts.fragment else None)
+        if target and (parts.path.endswith(".html") or not parts.path):
+            return f'<a{m[1]}href="#{target}"{m[3]}>{m[4]}</a>'
+        return m[4]
+
+    return LINK.sub(fix, markup)
 
 
 def contents(entries: list, heading: str, numbers: dict, css: str) -> str:
@@ -175,7 +196,7 @@ def chapter(part: Part, numbers: dict, appendices: bool) -> str:
     for a notebook's own PDF, its appendices at its end, each on a page of its own."""
     entries = [("section", i, t) for i, t in part.sections]
     toc = contents(entries, "In this part", numbers, "chapter") if len(entries) > 1 else ""
-    body = "".join(part.markup).replace(f"<!--{CONTENTS}-->", toc, 1)
+    body = part.body.replace(f"<!--{CONTENTS}-->", toc, 1)
     if appendices:
         body += "".join(appendix(part, t, nodes) for t, nodes in part.appendices)
     return f'<div class="print-part">{body}</div>'
@@ -236,15 +257,9 @@ def print_edition(
     names = ["index", *(p.name for p in notebooks.existing()), "glossary"]
     parts = [read_part(folder, n, ids, counter) for n in names]
     frame = (folder / "index.html").read_text(encoding="utf-8")
-    for part in parts:
-        relink(part.body + [n for _, nodes in part.appendices for n in nodes], part.name, ids)
-        part.sections = [
-            (h["id"], h.get_text(" ", strip=True))
-            for node in part.body + [n for _, nodes in part.appendices for n in nodes]
-            for h in ([node] if node.name == "h2" else node.find_all("h2"))
-        ]
-        part.markup = [str(node) for node in part.body]
-        part.appendices = [(t, "".join(map(str, nodes))) for t, nodes in part.appendices]
+    for part in parts:  # once every id is known: links across pages
+        part.body = relink(part.body, part.name, ids)
+        part.appendices = [(t, relink(m, part.name, ids)) for t, m in part.appendices]
     notebook_names = {p.name for p in notebooks.existing()}
 
     def document(body: str) -> str:
