@@ -1,7 +1,6 @@
-"""The static site, the student edition and the print edition: pages, links, findings, anchors,
-offline loading, no solutions; and, in the system's Chromium, what a reader gets on every page:
-code folded at load and in print, no sideways scroll at 390 px, alt text, no NaN, no serious
-or critical axe-core violation, search served and from disk.
+"""The static site and the student edition: pages, links, findings, anchors, offline loading,
+no solutions, no repository or Binder link until the publisher sets one (and Binder links once
+it is set). What a reader gets in the system's Chromium is in test_site_browser.py.
 
 Each edition is built once per test session into a temporary folder (never over build/) and
 shared by every test; pages are parsed once and the trees shared (tests only read them).

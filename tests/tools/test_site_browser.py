@@ -1,7 +1,10 @@
 """The site in the system's Chromium, as a reader gets it, on every page: code folded at load
-and in print, no sideways scroll at 390 px, real alt text, no NaN, no serious or critical
-axe-core violation, search served and from disk, the print edition. (A module of its own, so
-that these slower tests run beside the other site tests, not after them.)"""
+and in print, no sideways scroll at 390 px, every verdict badge on a phone's screen, menus
+folded there and the title first, tables within the print column in type of 8 pt or more,
+real alt text, no NaN, no serious or critical axe-core violation at either width, search served
+and from disk, the print edition and its page numbers, and text from data that runs no script.
+(A module of its own, so that these slower tests run beside the other site tests, not after
+them.)"""
 
 from __future__ import annotations
 
