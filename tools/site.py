@@ -27,16 +27,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from helpers import colours, paths
-from tools import notebooks
-from tools.colophon import (
-    CITATION,
-    VERSIONED,
-    binder_url,
-    citation,
-    git_commit,
-    repository,
-    version,
-)
+from tools import colophon, notebooks
+from tools.colophon import CITATION, VERSIONED, binder_url, citation, git_commit, version
 
 SITE = paths.BUILD / "site"
 TEMPLATES = Path(__file__).with_name("site_templates")
@@ -55,7 +47,7 @@ HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[
 
 
 # What notebook markdown and outputs may keep (anything else is shown as text): formatting,
-# tables, figures, links; no script, style, form or event handler (bleach removes those).
+# tables, figures, links; no script, style, form or event handler (bleach escapes them).
 SAFE_TAGS = {
     *"a abbr b blockquote br caption cite code col colgroup dd del details div dl dt em".split(),
     *"figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s small".split(),
@@ -336,7 +328,7 @@ class Site:
             cross=cross,
             cff=citation(),
             binder=binder_url(),
-            repository=repository(),
+            repository=colophon.repository(),
             versions=[(n, version(n)) for n in VERSIONED],
         )
 
