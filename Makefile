@@ -61,7 +61,7 @@ SUBMISSIONS ?= submissions
 grade: $(STAMP) ## score returned student notebooks: make grade SUBMISSIONS=folder
 	@$(PY) -m tools.student grade $(SUBMISSIONS)
 
-pdf: $(STAMP) run ## the site as one print edition, build/compendium.pdf (printed by Chromium)
+pdf: $(STAMP) run ## the print edition, build/compendium.pdf, and a PDF per notebook in build/pdf/ (Chromium)
 	@$(PY) -m tools.site --if-stale --pdf build/compendium.pdf
 
 screenshot: $(STAMP) run ## rebuild the site and save its landing page for the README
