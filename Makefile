@@ -62,7 +62,7 @@ SUBMISSIONS ?= submissions
 grade: $(STAMP) ## re-run and score returned notebooks (SUBMISSIONS/<id>/<notebook>.ipynb; TIMEOUT s a cell)
 	@$(PY) -m tools.student grade '$(SUBMISSIONS)' --timeout '$(TIMEOUT)'
 
-pdf: $(STAMP) run ## the site as one print edition, build/compendium.pdf (printed by Chromium)
+pdf: $(STAMP) run ## the print edition, build/compendium.pdf, and a PDF per notebook in build/pdf/ (Chromium)
 	@$(PY) -m tools.site --if-stale --pdf build/compendium.pdf
 
 screenshot: $(STAMP) run ## rebuild the site and save its landing page for the README

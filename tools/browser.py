@@ -1,17 +1,25 @@
 """The system's Chromium, driven by playwright: serve a folder, screenshot a page, print the
-site into one PDF, print one page. Used by ``python -m tools.site --screenshot/--pdf``, by
-``python -m tools.report`` and by the browser tests.
+site as a print edition (contents with page numbers, page N of M, appendices as parts, links
+only within the PDF or to the web) and a PDF per notebook, print one page. Used by
+``python -m tools.site --screenshot/--pdf``, by ``python -m tools.report`` and by the browser
+tests.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
 import functools
+import html
 import http.server
+import itertools
 import os
 import re
+import struct
 import threading
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from tools import notebooks
 
@@ -80,27 +88,233 @@ def screenshot(target: Path, folder: Path) -> Path:
     return target
 
 
-def pdf(target: Path, folder: Path, browser=None) -> Path:
-    """The print edition: every page's text in reading order, one PDF, printed by Chromium
-    (the print stylesheet hides navigation and code). Uses ``browser`` if one is running."""
-    first = (folder / "index.html").read_text(encoding="utf-8")
-    order = ["index.html", *(f"{p.name}.html" for p in notebooks.existing()), "glossary.html"]
-    bodies = [
-        re.search(r"<main id=\"content\">(.*)</main>", (folder / n).read_text("utf-8"), re.S)[1]
-        for n in order
-    ]
-    joined = '<div style="break-before: page"></div>'.join(bodies)
-    book = re.sub(
-        r"<main id=\"content\">.*</main>", lambda _: f"<main>{joined}</main>", first, flags=re.S
+# The print edition's footer: page N of M, in type a reader can see (Chromium's default is tiny).
+BOOK_FOOTER = (
+    '<div style="font: 8pt sans-serif; color: #444; width: 100%; text-align: center">'
+    '{label}<span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+)
+PIXEL = r"\1data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+CONTENTS = "print: contents"
+APPENDIX = re.compile(r"appendix", re.I)  # an h2 starting so is printed as a part of its own
+
+
+@dataclasses.dataclass
+class Part:
+    """One page of the site as printed: its title, its body and its appendices (moved out)."""
+
+    name: str
+    title: str
+    body: str  # <main>'s markup, without navigation, code or solutions
+    appendices: list  # [(title, markup)]
+    sections: list  # [(id, title)] of its h2 headings, appendices' among them
+
+
+# Regular expressions over the site's own markup (nbconvert's, tools/site.py's), as tools/site.py
+# reads it: a parse of every page would cost more than the printing.
+DROPPED = re.compile(
+    r'<div class="page-tools">.*?</div>|<nav class="prev-next".*?</nav>'
+    r'|<details class="(?:code|solution)">.*?</details>|<a class="anchor-link"[^>]*>.*?</a>',
+    re.S,
+)
+CELL = re.compile(r'(?:<span class="claim-anchor" id="[^"]*"></span>\s*)*<div [^>]*class="jp-Cell ')
+H2 = re.compile(r'<h2 id="([^"]*)"[^>]*>(.*?)</h2>', re.S)
+LINK = re.compile(r'<a\b([^>]*?)\bhref="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/]{32})')
+
+
+def text_of(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def read_part(folder: Path, name: str, ids: dict, counter: itertools.count) -> Part:
+    """A page's printable content; every id renamed (pages repeat "Overview") into ``ids``."""
+    page = (folder / f"{name}.html").read_text("utf-8")
+    main = DROPPED.sub("", page[page.index('<main id="content">') + 19 : page.rindex("</main>")])
+
+    def rename(m: re.Match) -> str:
+        ids[(name, html.unescape(m[1]))] = new = f"p{next(counter)}"
+        return f'id="{new}"'
+
+    main = re.sub(r'\bid="([^"]*)"', rename, main)
+
+    def sized(m: re.Match) -> str:  # a first printing may lay out the page without its figures
+        width, height = struct.unpack(">II", base64.b64decode(m[1])[16:24])  # the PNG's IHDR
+        style = f"width: {width}px; aspect-ratio: {width} / {height}; height: auto"
+        return f'<img style="{style}" {m[0][5:]}'
+
+    main = PNG.sub(sized, main)
+    h1 = re.search(r'<h1 id="([^"]*)"[^>]*>(.*?)</h1>', main, re.S)
+    ids[(name, "")] = h1[1]
+    main = main[: h1.end()] + f"<!--{CONTENTS}-->" + main[h1.end() :]  # the part's contents
+    cuts = [0, *(m.start() for m in CELL.finditer(main)), len(main)]
+    body, appendices, current = [], [], None  # cells, by the h2 that opens their section
+    for chunk in (main[a:b] for a, b in itertools.pairwise(cuts)):
+        heading = H2.search(chunk)
+        if heading:
+            title = text_of(heading[2])
+            current = [title, ""] if APPENDIX.match(title) else None
+            appendices += [current] if current else []
+        if current is None:
+            body.append(chunk)
+        else:
+            current[1] += chunk
+    body = "".join(body)
+    sections = [(i, text_of(t)) for i, t in H2.findall(body + "".join(m for _, m in appendices))]
+    return Part(name, text_of(h1[2]), body, [tuple(a) for a in appendices], sections)
+
+
+def relink(markup: str, name: str, ids: dict) -> str:
+    """Links within the edition become links within the PDF; links to files (data, the
+    notebooks) or to pages the PDF leaves out become their text: no file:// address."""
+
+    def fix(m: re.Match) -> str:
+        parts = urlsplit(html.unescape(m[2]))
+        if parts.scheme in ("http", "https", "mailto"):
+            return m[0]
+        page = Path(parts.path).stem if parts.path.endswith(".html") else name
+        target = ids.get((page, parts.fragment)) or ids.get((page, unquote(parts.fragment)))
+        target = target or (ids.get((page, "")) if not parts.fragment else None)
+        if target and (parts.path.endswith(".html") or not parts.path):
+            return f'<a{m[1]}href="#{target}"{m[3]}>{m[4]}</a>'
+        return m[4]
+
+    return LINK.sub(fix, markup)
+
+
+def contents(entries: list, heading: str, numbers: dict, css: str) -> str:
+    """A list of links with page numbers (a blank of fixed width until they are known)."""
+    items = "".join(
+        f'<li class="{level}"><a href="#{i}"><span class="title">{html.escape(t)}</span></a>'
+        f'<span class="page">{numbers.get(i, "")}</span></li>'
+        for level, i, t in entries
     )
-    (folder / ".print.html").write_text(book, encoding="utf-8")
+    return f'<nav class="print-contents {css}"><h2>{heading}</h2><ol>{items}</ol></nav>'
+
+
+def chapter(part: Part, numbers: dict, appendices: bool) -> str:
+    """A part as printed: its contents (sections, with page numbers once known), its body, and,
+    for a notebook's own PDF, its appendices at its end, each on a page of its own."""
+    entries = [("section", i, t) for i, t in part.sections]
+    toc = contents(entries, "In this part", numbers, "chapter") if len(entries) > 1 else ""
+    body = part.body.replace(f"<!--{CONTENTS}-->", toc, 1)
+    if appendices:
+        body += "".join(appendix(part, t, nodes) for t, nodes in part.appendices)
+    return f'<div class="print-part">{body}</div>'
+
+
+def appendix(part: Part, title: str, nodes: str) -> str:
+    label = f'<p class="part-label">An appendix of <i>{html.escape(part.title)}</i></p>'
+    return f'<div class="print-part">{label}{nodes}</div>'
+
+
+def links_within(markup: str) -> str:
+    """A part printed alone: its links to other parts become their text."""
+    here = set(re.findall(r'\bid="(p\d+)"', markup))
+    return re.sub(
+        r'<a [^>]*?href="#(p\d+)"[^>]*>(.*?)</a>',
+        lambda m: m[0] if m[1] in here else m[2],
+        markup,
+        flags=re.S,
+    )
+
+
+def page_numbers(data: bytes) -> dict:
+    """{destination name: page number} of a PDF Chromium printed: it names each link target
+    of the document (its /Dests) and lists its pages in one page tree."""
+    objects = dict(re.findall(rb"(?m)^(\d+) 0 obj\n(.*?)endobj", data, flags=re.S))
+    pages: list[bytes] = []
+
+    def walk(number: bytes) -> None:
+        kids = re.search(rb"/Kids \[([^\]]*)\]", objects[number])
+        if kids is None:
+            pages.append(number)
+        for kid in re.findall(rb"(\d+) 0 R", kids[1]) if kids else []:
+            walk(kid)
+
+    root = re.search(rb"/Type /Catalog\s*/Pages (\d+) 0 R", data)[1]
+    walk(root)
+    dests = re.search(rb"/Dests (\d+) 0 R", data)
+    found = re.findall(rb"/([^\s\[/]+) \[(\d+) 0 R", objects[dests[1]]) if dests else []
+    at = {n: i + 1 for i, n in enumerate(pages)}
+    return {name.decode(): at[page] for name, page in found}, len(pages)
+
+
+def pdf(target: Path, folder: Path, browser=None, each: Path | None = None) -> Path:
+    """The print edition, printed by Chromium: a contents with page numbers, then every page
+    in reading order (each a part, with its own contents), notebooks' appendices as parts at
+    the end, page N of M in the footer. With ``each``, also a PDF per notebook in that folder
+    (``each/<notebook>.pdf``). Uses ``browser`` if one is running. Returns ``target``."""
+    return print_edition(target, folder, browser, each)["pdf"]
+
+
+def print_edition(
+    target: Path, folder: Path, browser=None, each: Path | None = None, only=None
+) -> dict:
+    """``pdf``, with what it measured: pages, the contents' entries and their page numbers
+    ({id: page}); ``only`` limits the PDFs per notebook to these notebooks."""
+    ids: dict = {}
+    counter = itertools.count()
+    names = ["index", *(p.name for p in notebooks.existing()), "glossary"]
+    parts = [read_part(folder, n, ids, counter) for n in names]
+    frame = (folder / "index.html").read_text(encoding="utf-8")
+    for part in parts:  # once every id is known: links across pages
+        part.body = relink(part.body, part.name, ids)
+        part.appendices = [(t, relink(m, part.name, ids)) for t, m in part.appendices]
+    notebook_names = {p.name for p in notebooks.existing()}
+
+    def document(body: str) -> str:
+        return re.sub(
+            r'<nav class="toc".*?</nav>|<main id="content">.*</main>',
+            lambda m: "" if m[0].startswith("<nav") else f"<main>{body}</main>",
+            frame,
+            flags=re.S,
+        )
+
+    appendices = [(p, i, t) for p in parts for i, t in p.sections if APPENDIX.match(t)]
+    entries = [("part", ids[(p.name, "")], p.title) for p in parts]
+    entries += [("part", i, f"{t} ({p.title})") for p, i, t in appendices]
+
+    def book(numbers: dict) -> str:
+        body = contents(entries, "Contents", numbers, "book")
+        body += "".join(chapter(p, numbers, False) for p in parts)
+        return body + "".join(appendix(p, t, nodes) for p in parts for t, nodes in p.appendices)
+
+    with contextlib.nullcontext(browser) if browser else chromium() as running:
+        # printed twice: where Chromium puts each heading (the PDF's named destinations: every
+        # entry of a contents is a link) fills in the numbers, in blanks of a fixed width
+        numbers: dict = {}
+        for attempt in range(3):
+            printed = document(book(numbers))
+            if attempt == 0:  # where things go needs no figures, only their size: faster
+                printed = re.sub(r'(<img[^>]*src=")data:image/png;base64,[^"]*', PIXEL, printed)
+            data = _print(running, folder, printed, target, "Page ")
+            placed, total = page_numbers(data)
+            if all(numbers.get(i) == n for i, n in placed.items()):
+                break
+            numbers = placed
+        for part in parts if each else []:
+            if part.name in notebook_names and (only is None or part.name in only):
+                own = document(links_within(chapter(part, {}, True)))
+                _print(running, folder, own, each / f"{part.name}.pdf", f"{part.title} · page ")
+    return {"pdf": target, "pages": total, "numbers": numbers, "entries": entries}
+
+
+def _print(browser, folder: Path, document: str, target: Path, label: str) -> bytes:
+    """One document of the print edition (written beside the pages, so that their stylesheets
+    load, and removed), printed to ``target``; its bytes."""
+    source = folder / f".print-{os.getpid()}-{target.stem}.html"
+    source.write_text(document, encoding="utf-8")
     try:
-        return print_page(folder / ".print.html", target, browser)
+        footer = BOOK_FOOTER.format(label=label)
+        print_page(source, target, browser, footer=footer, outline=True)
     finally:
-        (folder / ".print.html").unlink()
+        source.unlink()
+    return target.read_bytes()
 
 
-def print_page(source: Path, target: Path, browser=None, footer: str | None = None) -> Path:
+def print_page(
+    source: Path, target: Path, browser=None, footer: str | None = None, outline: bool = False
+) -> Path:
     """Print one HTML file to an A4 PDF (15 mm margins, backgrounds kept). ``footer`` is a
     Chromium footer template (spans of class pageNumber and totalPages are filled in); none by
     default. Uses ``browser`` if one is running."""
@@ -114,6 +328,7 @@ def print_page(source: Path, target: Path, browser=None, footer: str | None = No
             format="A4",
             print_background=True,
             margin={k: "15mm" for k in ("top", "bottom", "left", "right")},
+            outline=outline,  # bookmarks from the headings
             **({**numbered, "footer_template": footer} if footer else {}),
         )
         page.close()

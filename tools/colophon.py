@@ -1,10 +1,11 @@
 """What an edition says about its own making: commit, library versions, citation, Binder link.
 
 The landing page's colophon names the git commit the edition was built from and the versions
-of the libraries that rendered it; every page links to Binder, and the landing page cites the
-compendium from ``CITATION.cff``. These describe the build rather than any page, so they live
-apart from page rendering (``tools.site``); the commit also enters the ``--if-stale`` digest,
-which must import nothing heavy.
+of the libraries that rendered it, and cites the compendium from ``CITATION.cff``. The
+repository's address has one source, ``repository-code`` in ``CITATION.cff``, which the
+publisher fills in: until then no page links to a repository or to Binder. These describe
+the build rather than any page, so they live apart from page rendering (``tools.site``); the
+commit also enters the ``--if-stale`` digest, which must import nothing heavy.
 """
 
 from __future__ import annotations
@@ -40,9 +41,18 @@ def citation() -> dict:
     return yaml.safe_load(CITATION.read_text(encoding="utf-8"))
 
 
-def binder_url(notebook: str | None = None) -> str:
-    """A plain link to Binder for the repository recorded as CITATION.cff's repository-code."""
-    repo = urlsplit(citation()["repository-code"]).path.strip("/")
+def repository() -> str | None:
+    """The repository's address as the publisher set it in CITATION.cff, or None if unset."""
+    address = str(citation().get("repository-code") or "").strip()
+    return address if urlsplit(address).scheme == "https" else None
+
+
+def binder_url(notebook: str | None = None) -> str | None:
+    """A plain link to Binder for the repository (a GitHub address), or None if none is set."""
+    address = repository()
+    if address is None or urlsplit(address).netloc != "github.com":
+        return None
+    repo = urlsplit(address).path.strip("/")
     path = f"?labpath={quote(f'notebooks/{notebook}.ipynb', safe='')}" if notebook else ""
     return f"https://mybinder.org/v2/gh/{repo}/HEAD{path}"
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from helpers import colours, paths
-from tools import notebooks
+from tools import colophon, notebooks
 from tools.colophon import CITATION, VERSIONED, binder_url, citation, git_commit, version
 
 SITE = paths.BUILD / "site"
@@ -44,6 +44,40 @@ CLAIM_ID = re.compile(r"C\d\d-[A-Za-z0-9-]*")
 # nbconvert writes these headings itself: regular expressions over its markup, not a second
 # parse of every page (nbconvert already parses each once with BeautifulSoup)
 HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>')
+
+
+# What notebook markdown and outputs may keep (anything else is shown as text): formatting,
+# tables, figures, links; no script, style, form or event handler (bleach escapes them).
+SAFE_TAGS = {
+    *"a abbr b blockquote br caption cite code col colgroup dd del details div dl dt em".split(),
+    *"figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s small".split(),
+    *"span strong sub summary sup table tbody td tfoot th thead tr u ul".split(),
+}
+SAFE_ATTRIBUTES = {"id", "class", "title", "alt", "width", "height", "scope", "colspan", "rowspan"}
+SAFE_ATTRIBUTES |= {"href", "src", "lang", "start", "rel"}
+BADGE_STYLE = re.compile(r"--verdict:#[0-9A-Fa-f]{3,8}")  # the one inline style: Site.badge's
+
+
+def keep_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "style":
+        return tag == "span" and BADGE_STYLE.fullmatch(value) is not None
+    return name in SAFE_ATTRIBUTES or name.startswith("aria-")
+
+
+def sanitise(markup: str) -> str:
+    """Notebook markup as text where it is not formatting (bleach): a <script> or an onerror
+    from a notebook, the ledger or the data shows as what it is and runs nowhere. pandas'
+    <style> blocks are dropped (the site styles tables), not shown."""
+    import bleach
+
+    markup = re.sub(r"<style[^>]*>.*?</style>", "", str(markup), flags=re.S | re.I)
+    return bleach.clean(
+        markup,
+        tags=SAFE_TAGS,
+        attributes=keep_attribute,
+        protocols={"http", "https", "mailto", "data"},
+        strip_comments=True,
+    )
 
 
 def read_csv(path: Path):
@@ -81,6 +115,31 @@ def mark_claims(node, claim_ids: list[str]) -> list[str]:
     return placed
 
 
+def as_cards(markup: str) -> str:
+    """Verdict tables marked to become cards on a phone (site.css): each cell carries its
+    column's name (data-label), shown before it when rows are stacked, so a row's verdict
+    is on screen however many columns the table has."""
+    from bs4 import BeautifulSoup
+
+    tree = BeautifulSoup(markup, "html.parser")
+    for table in tree.find_all("table"):
+        head = table.find("thead")
+        rows = head.find_all("tr") if head else []
+        labels = (
+            [c.get_text(" ", strip=True) for c in rows[-1].find_all(["th", "td"])] if rows else []
+        )
+        body = table.find("tbody")
+        if not labels or body is None:
+            continue
+        table["class"] = [*table.get("class", []), "cards"]
+        for row in body.find_all("tr"):
+            cells = row.find_all(["th", "td"], recursive=False)
+            for cell, label in zip(cells, labels, strict=False):
+                if label and len(cells) == len(labels):
+                    cell["data-label"] = label
+    return str(tree)
+
+
 class Site:
     """One edition: its pages, the exporter that renders them and the rules for their links."""
 
@@ -102,7 +161,9 @@ class Site:
             extra_loaders=[FileSystemLoader(TEMPLATES)],
             exclude_input_prompt=True,
             exclude_output_prompt=True,
+            sanitize_html=True,  # the lab template then passes markup through clean_html
         )
+        self.exporter.register_filter("clean_html", sanitise)
         self.exporter.register_filter("readable_table", self.readable_table)
         self.md = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
         self.colours, self.symbols = colours.VERDICT_COLOURS, colours.VERDICT_SYMBOLS
@@ -155,7 +216,8 @@ class Site:
 
     def badge(self, verdict: str) -> str:
         colour, symbol = self.colours.get(verdict, "#999"), self.symbols.get(verdict, "")
-        return f'<span class="verdict" style="--verdict:{colour}">{symbol} {verdict}</span>'
+        word = html.escape(verdict)  # a verdict the palette does not know comes from data
+        return f'<span class="verdict" style="--verdict:{colour}">{symbol} {word}</span>'
 
     def readable_table(self, table: str) -> str:
         """A pandas table for people: no NaN or <NA>, no bare row numbers, no underscores in
@@ -164,7 +226,8 @@ class Site:
             r"<td>(NaN|nan|&lt;NA&gt;|None|NaT)</td>", '<td class="missing">–</td>', table
         )
         table = re.sub(r"<th>(\w+)</th>", lambda m: f"<th>{m[1].replace('_', ' ')}</th>", table)
-        numbers = re.findall(r"<tr>\s*<th>([^<]*)</th>", table)
+        body = table.split("<tbody>", 1)[-1]  # the header's blank corner is no row number
+        numbers = re.findall(r"<tr>\s*<th>([^<]*)</th>", body)
         if numbers and all(n.isdigit() for n in numbers):
             table = re.sub(r"(<tr[^>]*>\s*)<th>\d*</th>", r"\1", table)  # pandas' 0, 1, 2...
         table = table.replace("<th></th>", "<td></td>")  # pandas' blank corner: no header
@@ -179,11 +242,12 @@ class Site:
             return f'href="{self.claim_href(m[1])}"' if known else m[0]
 
         table = re.sub(r'href="#claim-(C\d\d-[A-Za-z0-9-]+)"', target, table)
-        return re.sub(
+        table = re.sub(
             r"<td>(C\d\d-[A-Za-z0-9-]+)</td>",
             lambda m: link(m) if m[1] in self.claim_pages else m[0],
             table,
         )
+        return as_cards(table) if 'class="verdict"' in table else table
 
     def render(self, node, name: str, title: str) -> None:
         site = {"pages": self.pages, "current": name, "name": NAME, "commit": self.commit}
@@ -193,8 +257,13 @@ class Site:
         page, _ = self.exporter.from_notebook_node(node, resources=resources)
         # the in-page contents and the search index's entries, from the headings' ids
         found = [(n, i, visible_text(t)) for n, i, t in HEADING.findall(page) if n != "1"]
-        items = "".join(f'<li class="level-{n}"><a href="#{i}">{t}</a></li>' for n, i, t in found)
-        toc = f'<nav class="toc" aria-label="On this page"><h2>On this page</h2><ul>{items}</ul>'
+        items = "".join(
+            f'<li class="level-{n}"><a href="#{i}">{html.escape(t)}</a></li>' for n, i, t in found
+        )
+        toc = (  # folded on a phone by site.js, open on a wide screen
+            '<nav class="toc" aria-label="On this page"><details class="fold" open>'
+            f"<summary>On this page</summary><ul>{items}</ul></details>"
+        )
         page = self.fix_links(
             page.replace("<!--site:toc-->", f"{toc}</nav>" if found else ""), name
         )
@@ -265,6 +334,7 @@ class Site:
             cross=cross,
             cff=citation(),
             binder=binder_url(),
+            repository=colophon.repository(),
             versions=[(n, version(n)) for n in VERSIONED],
         )
 
@@ -374,7 +444,9 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--if-stale", action="store_true", help="build only if an input changed")
     parser.add_argument("--out", metavar="DIR", help="write the edition here instead")
     parser.add_argument("--screenshot", metavar="PNG", help="then save the landing page here")
-    parser.add_argument("--pdf", metavar="PDF", help="then print the edition into one PDF here")
+    parser.add_argument(
+        "--pdf", metavar="PDF", help="then print the edition into one PDF here (and pdf/ beside)"
+    )
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else SITE
     if args.screenshot or args.pdf:
@@ -399,9 +471,15 @@ def _main(argv: list[str] | None = None) -> int:
     if args.screenshot or args.pdf:
         from tools import browser
 
-        for target, make in ((args.screenshot, browser.screenshot), (args.pdf, browser.pdf)):
-            if target:
-                print(f"wrote {paths.relative(make(Path(target), out))}")
+        if args.screenshot:
+            print(f"wrote {paths.relative(browser.screenshot(Path(args.screenshot), out))}")
+        if args.pdf:  # and one PDF per notebook beside it, in pdf/ (a reading list)
+            each = Path(args.pdf).parent / "pdf"
+            each.mkdir(parents=True, exist_ok=True)
+            made = browser.print_edition(Path(args.pdf), out, each=each)
+            print(f"wrote {paths.relative(made['pdf'])} ({made['pages']} pages)")
+            count = len(list(each.glob("*.pdf")))
+            print(f"wrote {count} PDFs, one per notebook, in {paths.relative(each)}/")
     return 0
 
 

@@ -1,7 +1,6 @@
-"""The static site, the student edition and the print edition: pages, links, findings, anchors,
-offline loading, no solutions; and, in the system's Chromium, what a reader gets on every page:
-code folded at load and in print, no sideways scroll at 390 px, alt text, no NaN, no serious
-or critical axe-core violation, search served and from disk.
+"""The static site and the student edition: pages, links, findings, anchors, offline loading,
+no solutions, no repository or Binder link until the publisher sets one (and Binder links once
+it is set). What a reader gets in the system's Chromium is in test_site_browser.py.
 
 Each edition is built once per test session into a temporary folder (never over build/) and
 shared by every test; pages are parsed once and the trees shared (tests only read them).
@@ -100,18 +99,41 @@ def test_every_title_names_the_compendium(built):
         assert title.endswith(site.NAME) and title != site.NAME, name
 
 
-def test_download_and_binder_links(built):
-    repository = colophon.citation()["repository-code"]
-    assert repository.startswith("https://github.com/")
+def test_download_links_and_no_repository_link_until_one_is_set(built):
+    """CITATION.cff names no repository (the publisher sets repository-code): no page links to
+    Binder or to a repository, and the README says how to set it."""
+    assert colophon.repository() is None and colophon.binder_url() is None
     for nb in EXISTING:
         page = soup(built["out"] / f"{nb.name}.html")
         link = page.find("a", class_="download")
         assert link is not None and link["href"] == f"notebooks/{nb.name}.ipynb"
         assert (built["out"] / link["href"]).read_bytes() == nb.path.read_bytes()
         assert "runs inside" in page.find(class_="page-tools").get_text()
-        binder = page.find("a", class_="binder")["href"]
-        assert binder.startswith("https://mybinder.org/v2/gh/" + urlsplit(repository).path[1:])
-        assert binder.endswith(f"labpath=notebooks%2F{nb.name}.ipynb")
+    for name in built["pages"]:
+        hrefs = [a["href"] for a in soup(built["out"] / name).find_all("a", href=True)]
+        assert not [h for h in hrefs if re.search(r"mybinder|github\.com|gitlab", h)], name
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    assert "repository-code" in readme and "mybinder.org/v2/gh/" not in readme
+
+
+def test_binder_links_once_a_repository_is_set(tmp_path, monkeypatch):
+    address = "https://github.com/example-owner/example-compendium"
+    cff = {**colophon.citation(), "repository-code": address}
+    monkeypatch.setattr(colophon, "citation", lambda: cff)
+    editor = site.Site(tmp_path, student=False)
+    monkeypatch.setattr(editor, "claim_href", lambda *args, **kwargs: "index.html")
+    nb, binder = EXISTING[0], "https://mybinder.org/v2/gh/example-owner/example-compendium/HEAD"
+    editor.render(nbformat_page("# A page"), nb.name, nb.title)
+    link = soup(tmp_path / f"{nb.name}.html").find("a", class_="binder")["href"]
+    assert link == f"{binder}?labpath=notebooks%2F{nb.name}.ipynb"
+    landing = editor.landing()
+    assert f"]({binder})" in landing and address in landing
+
+
+def nbformat_page(text: str):
+    import nbformat
+
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
 
 
 @pytest.mark.parametrize("edition", ["built", "student_edition"])

@@ -1,10 +1,14 @@
 """The site in the system's Chromium, as a reader gets it, on every page: code folded at load
-and in print, no sideways scroll at 390 px, real alt text, no NaN, no serious or critical
-axe-core violation, search served and from disk, the print edition. (A module of its own, so
-that these slower tests run beside the other site tests, not after them.)"""
+and in print, no sideways scroll at 390 px, every verdict badge on a phone's screen, menus
+folded there and the title first, tables within the print column in type of 8 pt or more,
+real alt text, no NaN, no serious or critical axe-core violation at either width, search served
+and from disk, the print edition and its page numbers, and text from data that runs no script.
+(A module of its own, so that these slower tests run beside the other site tests, not after
+them.)"""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +24,9 @@ NBCONVERT_PLACEHOLDER = "No description has been provided for this image"
 
 
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+# the print edition's column: A4 less 15 mm margins each side (tools.browser), 180 mm in CSS px
+PRINT_COLUMN = {"width": round(180 / 25.4 * 96), "height": 900}
+SMALLEST_PRINT_TYPE = 8 * 96 / 72  # 8 pt in CSS px
 
 
 def crawl(browser, out: Path, screenshot: Path | None = None, visit=None):
@@ -103,7 +110,9 @@ def crawl(browser, out: Path, screenshot: Path | None = None, visit=None):
 
 
 # What each page must give a reader, measured in the browser (one page at a time).
-READER_CHECKS = """() => {
+READER_CHECKS = """async () => {
+  // after a resize, a frame: the media queries' change events (site.js folds menus) are in
+  await new Promise(done => requestAnimationFrame(done));
   const width = e => e.getBoundingClientRect().width;
   // checkVisibility: the inside of a closed <details> keeps its layout box but is not shown
   const visible = e => e.checkVisibility() && width(e) > 0;
@@ -117,6 +126,28 @@ READER_CHECKS = """() => {
     narrowFigures: all(".jp-RenderedImage img")
       .filter(i => width(i) < 0.9 * width(i.parentElement)).length,
     nan: (document.body.innerText.match(/\\bNaN\\b|<NA>|\\bnan\\b/g) || []).length,
+    // on a phone: verdict badges off screen (a table would have to scroll), the menus folded
+    // away, the title (and on the landing page the findings) on the first screen
+    badgesOff: all("table .verdict").filter(visible).filter(b => {
+      const r = b.getBoundingClientRect();
+      return r.left < 0 || r.right > window.innerWidth;
+    }).length,
+    shownMenus: all("nav.pages a, nav.toc li").filter(visible).length,
+    firstScreen: ["h1", "#What-the-audit-found"].map(s => document.querySelector(s))
+      .filter(e => e && e.getBoundingClientRect().bottom > window.innerHeight).length,
+    hiddenAnchors: all("a.anchor-link").filter(a => getComputedStyle(a).opacity !== "1").length,
+    // in print: tables against the column (main's content box), their smallest type, labels
+    // that only make sense on a screen
+    column: width(document.querySelector("main")) -
+      parseFloat(getComputedStyle(document.querySelector("main")).paddingLeft) -
+      parseFloat(getComputedStyle(document.querySelector("main")).paddingRight),
+    widestTable: Math.max(0, ...all("main table").filter(visible).map(width)),
+    smallestType: Math.min(99, ...all("main table :is(td, th)").filter(visible)
+      .map(c => parseFloat(getComputedStyle(c).fontSize))),
+    summaries: all("main summary").filter(visible).length,
+    unreachable: all(".jp-RenderedHTML, .jp-RenderedMarkdown table, .jp-OutputArea-output pre")
+      .filter(b => b.scrollWidth > b.clientWidth + 1 && b.tabIndex < 0 &&
+        !b.querySelector("a[href], button, [tabindex]")).length,
   };
 }"""
 
@@ -128,6 +159,14 @@ READER_CHECKS = """() => {
 FULL_AXE = {"index", EXISTING[1].name}
 COLOUR_RULES = ("color-contrast", "link-in-text-block")
 PAGES = ["index", *(nb.name for nb in EXISTING), "glossary"]
+# At 390 px axe, already in the page, runs again the rules a narrower layout can break: boxes
+# that scroll sideways reachable by keyboard, targets big enough for a finger (colours are
+# the same at both widths). Each run costs what a full one does (about 0.6 s, and 3 s for
+# target-size on the longest page), so on the two pages above; on every page, the check
+# "unreachable" in READER_CHECKS asks the first rule's question for the boxes a table is in.
+PHONE_RULES = ("scrollable-region-focusable", "target-size")
+AXE_AGAIN = """async rules => (await axe.run(document, {runOnly: {type: "rule", values: rules},
+  resultTypes: ["violations"]})).violations.map(v => [v.impact, v.id, v.nodes.length])"""
 
 
 def axe_violations(page, contrast: bool) -> list[tuple[str, str, int]]:
@@ -149,14 +188,23 @@ def browsed(built, browser, tmp_path_factory) -> dict:
     views: dict[str, dict] = {}
 
     def visit(page, name: str) -> None:
-        views[name] = {"wide": page.evaluate(READER_CHECKS)}
-        page.emulate_media(media="print")
+        full = name.removesuffix(".html") in FULL_AXE
+        views[name] = {"wide": page.evaluate(READER_CHECKS), "axe": axe_violations(page, full)}
+        page.emulate_media(media="print")  # laid out in the print edition's column
+        page.set_viewport_size(PRINT_COLUMN)
         views[name]["print"] = page.evaluate(READER_CHECKS)
         page.emulate_media(media="screen")
         page.set_viewport_size(PHONE)
         views[name]["phone"] = page.evaluate(READER_CHECKS)
+        again = page.evaluate(AXE_AGAIN, list(PHONE_RULES)) if full else []
+        views[name]["axe phone"] = [tuple(v) for v in again]
         page.set_viewport_size(WIDE)
-        views[name]["axe"] = axe_violations(page, name.removesuffix(".html") in FULL_AXE)
+        # what a reader does on the page, last: show the code, search (served; from disk below)
+        if name == f"{EXISTING[1].name}.html":
+            page.click("button.toggle-code")
+            views[name]["after one click"] = page.evaluate(READER_CHECKS)["shownCode"]
+        if name == "glossary.html":
+            views[name]["search"] = search(page)
 
     shot = tmp_path_factory.mktemp("browsed") / "landing.png"
     visited, problems = crawl(browser, built["out"], screenshot=shot, visit=visit)
@@ -204,26 +252,46 @@ def test_no_page_scrolls_sideways_on_a_phone(reader_view):
         assert views["phone"]["narrowFigures"] == 0, f"{name}: a figure is not full width"
 
 
+def test_a_phone_shows_each_verdict_and_the_page_first(reader_view):
+    """At 390 px every verdict badge of a table is on screen without scrolling sideways, the
+    pages and contents are folded away, and the first screen shows the title (and on the
+    landing page the findings); heading permalinks show without hover."""
+    for name, views in reader_view.items():
+        phone = views["phone"]
+        assert phone["badgesOff"] == 0, f"{name}: {phone['badgesOff']} badges off screen"
+        assert phone["unreachable"] == 0, f"{name}: a box scrolls but takes no focus"
+        assert phone["shownMenus"] == 0, f"{name}: navigation unfolded on a phone"
+        assert phone["firstScreen"] == 0, f"{name}: the title or findings below the first screen"
+        assert views["wide"]["shownMenus"] > 0 and phone["hiddenAnchors"] == 0, name
+
+
+def test_print_tables_fit_the_column_in_type_of_8_pt_or_more(reader_view):
+    for name, views in reader_view.items():
+        printed = views["print"]
+        assert printed["widestTable"] <= printed["column"], (
+            f"{name}: a table {printed['widestTable']:.0f} px wide in {printed['column']:.0f}"
+        )
+        assert printed["smallestType"] >= SMALLEST_PRINT_TYPE - 0.01, name
+        assert printed["summaries"] == 0, f"{name}: a click-to-open label in print"
+
+
 def test_every_image_has_real_alt_text_and_no_page_shows_nan(reader_view):
     for name, views in reader_view.items():
         assert views["wide"]["badAlt"] == 0, name
         assert views["wide"]["nan"] == 0, name
 
 
-def test_one_click_shows_the_code_of_a_page(built, browser):
-    with chromium.serve(built["out"]) as base:
-        page = browser.new_page()
-        page.goto(base + f"{EXISTING[1].name}.html")
-        assert not page.locator(".jp-InputArea-editor").first.is_visible()
-        page.click("button.toggle-code")
-        assert page.locator(".jp-InputArea-editor").first.is_visible()
-        page.close()
+def test_one_click_shows_the_code_of_a_page(reader_view):
+    clicked = reader_view[f"{EXISTING[1].name}.html"]
+    assert clicked["wide"]["shownCode"] == 0 and clicked["after one click"] > 0
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_serious_violation(browsed, name):
-    found = browsed["views"][f"{name}.html"]["axe"]
-    assert [v for v in found if v[0] in ("serious", "critical")] == [], found
+    views = browsed["views"][f"{name}.html"]
+    for width in ("axe", "axe phone"):
+        found = views[width]
+        assert [v for v in found if v[0] in ("serious", "critical")] == [], (width, found)
 
 
 def test_axe_check_reports_a_serious_violation(tmp_path, browser):
@@ -245,30 +313,54 @@ def test_axe_check_reports_a_serious_violation(tmp_path, browser):
     assert not {v[1] for v in without} & set(COLOUR_RULES)
 
 
+SEARCHED, FOUND = "Joetsu", "03_international_activities.html"  # a city only section 3 names
+
+
+def search(page) -> set[str]:
+    """The pages that searching the open page's box for SEARCHED lists."""
+    page.fill("#search-box", SEARCHED)
+    page.wait_for_selector("#search-results li a")
+    hrefs = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+    return {urlsplit(h).path.rsplit("/", 1)[-1] for h in hrefs}
+
+
 @pytest.mark.parametrize("where", ["served", "from disk"])
-def test_search_finds_a_word_from_another_page(built, browser, where):
+def test_search_finds_a_word_from_another_page(built, browser, reader_view, where):
     out = built["out"]
-    word, target = "Joetsu", "03_international_activities.html"  # a city only section 3 names
-    assert word in (out / target).read_text(encoding="utf-8")
-    assert word not in (out / "glossary.html").read_text(encoding="utf-8")
-    with chromium.serve(out) as base:
+    assert SEARCHED in (out / FOUND).read_text(encoding="utf-8")
+    assert SEARCHED not in (out / "glossary.html").read_text(encoding="utf-8")
+    if where == "served":  # searched in the crawl, on the glossary
+        pages = reader_view["glossary.html"]["search"]
+    else:
         page = browser.new_page()
-        start = base + "glossary.html" if where == "served" else (out / "glossary.html").as_uri()
-        page.goto(start, wait_until="load")
-        page.fill("#search-box", word)
-        page.wait_for_selector("#search-results li a")
-        hrefs = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+        page.goto((out / "glossary.html").as_uri(), wait_until="load")
+        pages = search(page)
         page.close()
-    pages = {urlsplit(h).path.rsplit("/", 1)[-1] for h in hrefs}
-    assert target in pages, f"searching {where} for {word!r} found only {sorted(pages)}"
+    assert FOUND in pages, f"searching {where} for {SEARCHED!r} found only {sorted(pages)}"
 
 
 def test_make_pdf_writes_the_print_edition(built, browser, tmp_path):
-    pdf = chromium.pdf(tmp_path / "compendium.pdf", built["out"], browser)
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page\b", data)) > len(EXISTING)
-    assert not (built["out"] / ".print.html").exists()  # the folder is left as it was
+    """Contents with the page each part starts on (where Chromium put it: the PDF's named
+    destinations), every page and appendix a part, no file:// link, a PDF per notebook."""
+    before = sorted(p.name for p in built["out"].iterdir())
+    one = EXISTING[1].name
+    made = chromium.print_edition(
+        tmp_path / "compendium.pdf", built["out"], browser, each=tmp_path / "pdf", only=[one]
+    )
+    data = made["pdf"].read_bytes()
+    assert data.startswith(b"%PDF") and made["pages"] > len(EXISTING)
+    placed, pages = chromium.page_numbers(data)
+    assert pages == made["pages"] == len(re.findall(rb"/Type\s*/Page\b", data))
+    titles = [title for _, _, title in made["entries"]]  # every page a part, then appendices
+    assert titles[len(EXISTING) + 1] == "Glossary"
+    assert titles[len(EXISTING) + 2 :] and all(t.startswith("Appendix") for t in titles[9:])
+    numbers = [made["numbers"][i] for _, i, _ in made["entries"]]
+    assert numbers == [placed[i] for _, i, _ in made["entries"]]  # as printed in the contents
+    assert numbers == sorted(numbers) and 1 < numbers[0] and numbers[-1] <= pages
+    assert b"file:" not in data
+    own = (tmp_path / "pdf" / f"{one}.pdf").read_bytes()
+    assert own.startswith(b"%PDF") and b"file:" not in own
+    assert sorted(p.name for p in built["out"].iterdir()) == before  # the folder as it was
 
 
 FAULTY_PAGE = """<!DOCTYPE html>
@@ -302,3 +394,76 @@ def test_the_browser_check_reports_injected_faults(tmp_path, browser):
         "gone.csv: status 404",
     ):
         assert expected in report, f"not reported: {expected!r} in\n{report}"
+
+
+# Text from data is text: payloads through a heading (with inline code, as in the "On this page"
+# list), a ledger quote (in a table of the outputs, cut short as 00's table cuts quotes, and in
+# the landing page's findings) and an exercise title.
+PAYLOADS = (
+    "<img src=x onerror=alert('heading')>",
+    "<script>alert('quote')</script>",
+    "<svg onload=alert('exercise')>",
+)
+
+
+def injected_notebook():
+    import nbformat
+
+    heading, quote, exercise = PAYLOADS
+    table = (  # an output table whose quote is cut inside its script, as a truncation does
+        '<table class="dataframe"><thead><tr><th>quote</th><th>verdict</th></tr></thead>'
+        f"<tbody><tr><td>Over 70 percent {quote[:20]}</td><td>consistent</td></tr>"
+        "<tr><td>the row after</td><td>inconsistent</td></tr></tbody></table>"
+    )
+    cells = [
+        nbformat.v4.new_markdown_cell(f"# Injected\n\n## Counting `{heading}`\n\nText before."),
+        nbformat.v4.new_code_cell(
+            "table", outputs=[nbformat.v4.new_output("display_data", data={"text/html": table})]
+        ),
+        nbformat.v4.new_markdown_cell(f"### Exercise 1: {exercise}\n\n{quote} Text after."),
+        nbformat.v4.new_markdown_cell('<a href="#x" onclick="alert(\'click\')">a link</a> End.'),
+    ]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_text_from_data_runs_no_script(tmp_path, browser, monkeypatch):
+    """A page whose heading, output table and exercise carry script, and a landing page whose
+    first finding quotes script: Chromium opens no dialog, and every payload and the text
+    around it is on the page as text (in the body, the contents and the search results)."""
+    from tools import site
+
+    real = site.read_csv
+
+    def read_csv(path):
+        frame = real(path)
+        if path == site.FINDINGS:
+            frame.loc[0, "quote"] = PAYLOADS[1] + frame.loc[0, "quote"]
+        return frame
+
+    monkeypatch.setattr(site, "read_csv", read_csv)
+    editor = site.Site(tmp_path, student=False)
+    monkeypatch.setattr(editor, "claim_href", lambda *args, **kwargs: "injected.html")
+    editor.copy_assets()
+    editor.render(injected_notebook(), "injected", f"Injected {PAYLOADS[0]}")
+    editor.markdown_page("index", "What the audit found", editor.landing())
+    data = json.dumps(editor.index)
+    (tmp_path / "assets" / "search-index.js").write_text(f"window.SEARCH_INDEX = {data};\n")
+    dialogs, texts = [], {}
+    with chromium.serve(tmp_path) as base:
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for name in ("injected", "index"):
+            page.goto(f"{base}{name}.html", wait_until="load")
+            page.fill("#search-box", "alert")
+            page.wait_for_selector("#search-results li a")
+            page.click("text=a link") if name == "injected" else None
+            texts[name] = page.inner_text("body")
+            texts[f"{name} title"] = page.title()
+        page.close()
+    assert dialogs == []
+    injected = texts["injected"]
+    assert injected.count(PAYLOADS[0]) >= 3  # the heading, "On this page", a search result
+    assert f"Over 70 percent {PAYLOADS[1][:20]}" in injected and "the row after" in injected
+    assert PAYLOADS[2] in injected and f"{PAYLOADS[1]} Text after." in injected
+    assert "End." in injected and texts["injected title"].startswith(f"Injected {PAYLOADS[0]}")
+    assert PAYLOADS[1] in texts["index"] and "Colophon" in texts["index"]

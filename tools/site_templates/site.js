@@ -1,6 +1,24 @@
-// Code on request and offline search; everything works without it, except these two buttons.
+// Code on request, offline search and folding on a phone; everything works without it, except
+// these two buttons.
 "use strict";
 (function () {
+  // Pages and contents fold away on a phone, so that its first screen shows the page itself
+  // (open in the markup: without this script nothing is hidden).
+  var narrow = window.matchMedia("(max-width: 999px)");
+  function fold() {
+    document.querySelectorAll("details.fold").forEach(function (d) { d.open = !narrow.matches; });
+  }
+  // a table wider than its box scrolls there: the box takes the keyboard's focus too
+  function scrollers() {
+    document.querySelectorAll(".jp-RenderedHTML, .jp-RenderedMarkdown table").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
+    });
+  }
+  fold();
+  scrollers();
+  narrow.addEventListener("change", fold);
+  window.addEventListener("resize", scrollers);
   var toggle = document.querySelector("button.toggle-code");
   if (toggle) {
     toggle.addEventListener("click", function () {
