@@ -125,6 +125,10 @@ READER_CHECKS = """async () => {
     badAlt: [...document.images].filter(i => !i.alt || i.alt.startsWith("No description")).length,
     narrowFigures: all(".jp-RenderedImage img")
       .filter(i => width(i) < 0.9 * width(i.parentElement)).length,
+    // a figure's description in words: shown on a phone, where the figure is too small to
+    // read, and nowhere else (a screen reader has the alt text)
+    figureWords: all(".figure-words").filter(visible).length,
+    figures: all(".jp-RenderedImage img").length,
     nan: (document.body.innerText.match(/\\bNaN\\b|<NA>|\\bnan\\b/g) || []).length,
     // on a phone: verdict badges off screen (a table would have to scroll), the menus folded
     // away, the title (and on the landing page the findings) on the first screen
@@ -250,6 +254,9 @@ def test_no_page_scrolls_sideways_on_a_phone(reader_view):
             f"{name} is {views['phone']['sideways']} px too wide"
         )
         assert views["phone"]["narrowFigures"] == 0, f"{name}: a figure is not full width"
+        figures = views["phone"]["figures"]
+        assert views["phone"]["figureWords"] == figures, f"{name}: a figure not told in words"
+        assert views["wide"]["figureWords"] == views["print"]["figureWords"] == 0, name
 
 
 def test_a_phone_shows_each_verdict_and_the_page_first(reader_view):
