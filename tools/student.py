@@ -134,7 +134,7 @@ def variant_ranges(path: Path) -> dict[str, tuple[int, int]]:
 
     with contextlib.redirect_stdout(None), contextlib.redirect_stderr(None):
         declared = papermill.inspect_notebook(str(path))
-    limits = {name: lim for name, kind, lim in checks._checks(path) if kind is int}
+    limits = {name: lim for name, kind, lim in checks.parameter_checks(path) if kind is int}
     return {
         name: (limits[name]["minimum"], limits[name]["maximum"])
         for name, p in declared.items()
@@ -422,21 +422,23 @@ def _value(_v):
 print({marker!r} + _json.dumps({{_n: _value(globals().get(_n)) for _n in {names!r}}}))"""
 
 
-def execute_submission(nb, name: str, parameters: dict, timeout: int = CELL_TIMEOUT):
+def execute_submission(
+    nb, name: str, parameters: dict, exercises_asked: list[str], timeout: int = CELL_TIMEOUT
+):
     """Run a returned notebook afresh (papermill, a new kernel, a time limit per cell, errors
     kept in their cells) in an empty temporary folder; return
-    what the ``answer_*`` names hold after the run (read by a cell appended here, whose output
-    is marked with a random token), each answer cell's error, why the run did not finish, and
-    the notebook as it ran (``{"values", "errors", "problem", "notebook"}``)."""
+    what the ``answer_*`` names of ``exercises_asked`` (the key's, not the notebook's own
+    metadata, which a student may have lost or changed) hold after the run (read by a cell
+    appended here, whose output is marked with a random token), each answer cell's error, why
+    the run did not finish, and the notebook as it ran (``{"values", "errors", "problem",
+    "notebook"}``)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from tools import kernels
 
     nb = copy.deepcopy(nb)
-    names = sorted(
-        {answer_name(c.metadata["exercise"]) for c in nb.cells if "exercise" in c.metadata}
-    )
+    names = sorted(answer_name(ex) for ex in exercises_asked)
     for cell in nb.cells:
         if cell.cell_type == "code":  # nothing recorded is trusted: every output is remade
             cell.outputs, cell.execution_count = [], None
@@ -547,7 +549,8 @@ def grade(folder: Path, key: list[dict], timeout: int = CELL_TIMEOUT, quiet: boo
             values, errors, problem = {}, {}, None
             if nb is not None:
                 parameters = ex_rows[0]["parameters"]
-                ran = execute_submission(nb, notebook, parameters, timeout)
+                asked = [r["exercise"] for r in ex_rows if r["kind"] == "numeric"]
+                ran = execute_submission(nb, notebook, parameters, asked, timeout)
                 values, errors, problem = ran["values"], ran["errors"], ran["problem"]
             for r in ex_rows:
                 row = {"student": sid, "notebook": notebook, "exercise": r["exercise"]}

@@ -97,9 +97,9 @@ def test_a_roster_gives_each_student_other_graded_answers_and_no_answer(course):
 
 @pytest.fixture(scope="module")
 def returned(course):
-    """A class's folder: ada answers by code; ben copies ada's number for 99-1, forges the
-    output of 99-2's cell (still ``...``) and types FY1997 for 99-4; then six bad files and
-    two odd names."""
+    """A class's folder: ada answers by code (99-1 in a cell that lost its metadata); ben
+    copies ada's number for 99-1, forges the output of 99-2's cell (still ``...``) and types
+    FY1997 for 99-4; then six bad files and two odd names."""
     folder, tmp = course["tmp"] / "returned", course["tmp"]
     roster = tmp / "student" / "roster"
     ada = nbformat.read(roster / "ada" / f"{NAME}.ipynb", as_version=4)
@@ -114,6 +114,9 @@ def returned(course):
             cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
             cell.outputs[0].data[student.exercises.SUBMITTED] = {"exercise": "99-2", "value": 49}
     good["ada"].metadata["compendium"] = {"notebook": "01_introduction"}  # ignored: file name
+    for cell in good["ada"].cells:  # her 99-1 code pasted into a fresh cell: still collected
+        if cell.metadata.get("exercise") == "99-1":
+            del cell.metadata["exercise"]
     for sid, nb in good.items():
         (folder / sid).mkdir(parents=True)
         nbformat.write(nb, folder / sid / f"{NAME}.ipynb")
