@@ -72,7 +72,7 @@ def parameter_problem(path: Path, parameters: dict) -> str | None:
             f"'{unknown[0]}' is not a parameter of this notebook; "
             f"its parameters are {', '.join(declared)}."
         )
-    for name, kind, limits in _checks(path):
+    for name, kind, limits in parameter_checks(path):
         if name in parameters:
             try:
                 params.check(name, parameters[name], kind, **limits)
@@ -89,7 +89,7 @@ def literal(text: str):
         return text
 
 
-def _checks(path: Path):
+def parameter_checks(path: Path):
     """(name, type, literal limits) of every ``params.check("name", value, type, ...)`` call."""
     for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] != "code":
