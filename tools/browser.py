@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import html
 import http.server
+import io
 import itertools
 import os
 import re
@@ -218,25 +219,15 @@ def links_within(markup: str) -> str:
     )
 
 
-def page_numbers(data: bytes) -> dict:
-    """{destination name: page number} of a PDF Chromium printed: it names each link target
-    of the document (its /Dests) and lists its pages in one page tree."""
-    objects = dict(re.findall(rb"(?m)^(\d+) 0 obj\n(.*?)endobj", data, flags=re.S))
-    pages: list[bytes] = []
+def page_numbers(data: bytes) -> tuple[dict, int]:
+    """({destination name: page number}, pages) of a PDF Chromium printed: it names each link
+    target of the document (every entry of a contents is a link), which pypdf reads."""
+    from pypdf import PdfReader
 
-    def walk(number: bytes) -> None:
-        kids = re.search(rb"/Kids \[([^\]]*)\]", objects[number])
-        if kids is None:
-            pages.append(number)
-        for kid in re.findall(rb"(\d+) 0 R", kids[1]) if kids else []:
-            walk(kid)
-
-    root = re.search(rb"/Type /Catalog\s*/Pages (\d+) 0 R", data)[1]
-    walk(root)
-    dests = re.search(rb"/Dests (\d+) 0 R", data)
-    found = re.findall(rb"/([^\s\[/]+) \[(\d+) 0 R", objects[dests[1]]) if dests else []
-    at = {n: i + 1 for i, n in enumerate(pages)}
-    return {name.decode(): at[page] for name, page in found}, len(pages)
+    reader = PdfReader(io.BytesIO(data))
+    found = reader.named_destinations.items()
+    placed = {n.removeprefix("/"): reader.get_destination_page_number(d) + 1 for n, d in found}
+    return placed, len(reader.pages)
 
 
 def pdf(target: Path, folder: Path, browser=None, each: Path | None = None) -> Path:

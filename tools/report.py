@@ -329,8 +329,10 @@ def write(
 
 
 def pages(pdf: Path) -> int:
-    """How many pages a PDF has: its page objects (Chromium writes them uncompressed)."""
-    return len(re.findall(rb"/Type\s*/Page\b(?!s)", Path(pdf).read_bytes()))
+    """How many pages a PDF has."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
 
 
 def main(argv=None) -> int:
